@@ -1,0 +1,9 @@
+{#- Microseconds since 1970-01-01 of a UTC timestamp: an integer to order
+    and window on, the same on every engine. -#}
+{% macro epoch_us(timestamp_expr) -%}
+    {{ return(adapter.dispatch('epoch_us', 'conversions')(timestamp_expr)) }}
+{%- endmacro %}
+
+{% macro default__epoch_us(timestamp_expr) -%}
+    epoch_us({{ timestamp_expr }})
+{%- endmacro %}
