@@ -19,8 +19,6 @@ project applies, so the models and tests can run against something that looks li
 Deterministic: the same --seed always gives a byte-identical file. Standard library only.
 Usage: python scripts/generate_sample.py [--output PATH] [--seed N]
 """
-from __future__ import annotations
-
 import argparse
 import csv
 import hashlib
@@ -43,23 +41,20 @@ N_HUMANS, SESSION_GAP = 325, timedelta(minutes=30)
 
 _WEBKIT = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _SAFARI = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
-BROWSERS = [
-    f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_WEBKIT} Chrome/129.0.0.0 Safari/537.36",
-    f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_WEBKIT} Chrome/129.0.0.0 Safari/537.36 "
-    "Edg/129.0.2792.79",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0",
+_WIN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64"
+_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)"
+_CHROME, _MOBILE = f"{_WEBKIT} Chrome/129.0.0.0 Safari/537.36", "Mobile/15E148 Safari/604.1"
+BROWSERS = [  # Chrome, Edge and Firefox on Windows, Firefox on Linux, Safari and Chrome on a Mac,
+    f"{_WIN}) {_CHROME}", f"{_WIN}) {_CHROME} Edg/129.0.2792.79",  # iPhone, iPad, two Androids
+    f"{_WIN}; rv:131.0) Gecko/20100101 Firefox/131.0",
     "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0",
-    f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {_SAFARI} Version/18.0 Safari/605.1.15",
-    f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {_WEBKIT} Chrome/129.0.0.0 Safari/537.36",
-    f"Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) {_SAFARI} Version/18.0 "
-    "Mobile/15E148 Safari/604.1",
-    f"Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) {_SAFARI} Version/17.6 Mobile/15E148 "
-    "Safari/604.1",
+    f"{_MAC} {_SAFARI} Version/18.0 Safari/605.1.15", f"{_MAC} {_CHROME}",
+    f"Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) {_SAFARI} Version/18.0 {_MOBILE}",
+    f"Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) {_SAFARI} Version/17.6 {_MOBILE}",
     f"Mozilla/5.0 (Linux; Android 14; Pixel 8) {_WEBKIT} Chrome/129.0.6668.70 Mobile "
     "Safari/537.36",
-    f"Mozilla/5.0 (Linux; Android 14; SM-S921B) {_WEBKIT} SamsungBrowser/26.0 "
-    "Chrome/122.0.0.0 Mobile Safari/537.36",
-]
+    f"Mozilla/5.0 (Linux; Android 14; SM-S921B) {_WEBKIT} SamsungBrowser/26.0 Chrome/122.0.0.0 "
+    "Mobile Safari/537.36"]
 BOT_PATTERNS = ("bot", "crawler", "spider", "slurp", "headlesschrome", "phantomjs",
                 "python-requests", "curl/", "wget/")
 CRAWLERS = [  # one bot visitor each; mixed case on purpose
@@ -137,7 +132,8 @@ SPECIAL_CASES = {
         "2026-10-08T09:10:00.000Z view french-press", "2026-10-08T09:12:00.000Z cart french-press",
         "2026-10-08T09:14:00Z checkout french-press", "2026-10-08T09:16:00Z buy french-press",
         "2026-10-08T16:40:00.000Z view glass-carafe", "2026-10-08T16:42:00.000Z cart glass-carafe",
-        "2026-10-08T16:43:00Z checkout glass-carafe", "2026-10-08T16:45:03Z server_buy glass-carafe"],
+        "2026-10-08T16:43:00Z checkout glass-carafe",
+        "2026-10-08T16:45:03Z server_buy glass-carafe"],
     "purchase_before_cart": [
         "2026-10-09T12:00:00.000Z view chef-knife", "2026-10-09T12:05:00.000Z buy chef-knife",
         "2026-10-09T12:20:00.000Z cart tea-sampler", "2026-10-09T12:22:00Z checkout tea-sampler"],
@@ -146,17 +142,17 @@ SPECIAL_CASES = {
         "2026-10-10T20:02:00.000Z cart bamboo-tray /products",
         "2026-10-10T20:04:00.000Z checkout bamboo-tray"],
     "purchase_exactly_7_days": [  # 12:00+02:00 is 10:00Z
-        "2026-10-05T12:00:00+02:00 view coffee-grinder", "2026-10-05T10:02:00Z cart coffee-grinder",
+        "2026-10-05T12:00:00+02:00 view coffee-grinder", "2026-10-05T10:02Z cart coffee-grinder",
         "2026-10-12T09:58:00Z checkout coffee-grinder", "2026-10-12T10:00:00Z buy coffee-grinder"],
     "purchase_7_days_plus_1s": [  # 05:00-05:00 is 10:00Z
         "2026-10-05T05:00:00-05:00 view cast-iron-pan", "2026-10-05T10:03:00Z cart cast-iron-pan",
         "2026-10-12T09:59:00Z checkout cast-iron-pan", "2026-10-12T10:00:01Z buy cast-iron-pan"],
     "steps_same_instant": [  # cart and checkout at one instant, spelled differently
-        "2026-10-14T15:30:00.000Z view ceramic-teapot", "2026-10-14T15:31:10.250Z cart ceramic-teapot",
+        "2026-10-14T15:30:00Z view ceramic-teapot", "2026-10-14T15:31:10.250Z cart ceramic-teapot",
         "2026-10-14T17:31:10.250+02:00 checkout ceramic-teapot",
         "2026-10-14T15:33:00.000Z buy ceramic-teapot"],
     "funnel_starts_two_dates": [
-        "2026-10-03T11:00:00.000Z view linen-napkins", "2026-10-16T19:00:00.000Z view linen-napkins",
+        "2026-10-03T11:00:00.000Z view linen-napkins", "2026-10-16T19:00:00Z view linen-napkins",
         "2026-10-16T19:02:00Z cart linen-napkins", "2026-10-16T19:05:00Z checkout linen-napkins"],
     "stall_then_deeper_chain": [
         "2026-10-02T20:00:00Z view travel-tumbler", "2026-10-02T20:03:00Z cart travel-tumbler",
@@ -170,7 +166,8 @@ SPECIAL_CASES = {
         "2026-10-01T00:00:05Z buy pour-over-kettle"],
     "session_across_week_end": [  # Sunday evening in -05:00 is already Monday in UTC
         "2026-10-04T23:41:00.000Z page /", "2026-10-04T23:52:30.500Z page /blog/autumn-gift-guide",
-        "2026-10-04T19:05:00-05:00 page /products-on-sale", "2026-10-05 00:12:00 page /help/shipping"],
+        "2026-10-04T19:05:00-05:00 page /products-on-sale",
+        "2026-10-05 00:12:00 page /help/shipping"],
     "offsets_around_midnight": [  # 23:45Z on 10-09, then 00:50Z and 00:55Z on 10-10
         "2026-10-10T05:15:00+0530 page /", "2026-10-09T16:50:00-0800 page /help/returns",
         "2026-10-10T00:55:00 page /help/shipping/international"],
@@ -387,7 +384,7 @@ def special(rng, vid, case, orders):
 def spell(rng, ev):
     """Write ev.at in one of many accepted spellings; returns the text and the instant it means."""
     at, style = ev.at, pick(rng, TIME_STYLES)
-    if style == "no_seconds" and (ev.name not in ("page_view", "scroll") or "/products/" in ev.url):
+    if style == "no_seconds" and (ev.name != "page_view" or "/products/" in ev.url):
         style = "z"  # only where dropping the seconds cannot reorder funnel steps
     ms = f".{at.microsecond // 1000:03d}"
     if style == "offset":
