@@ -25,7 +25,8 @@ inner join first_steps
     on
         steps.funnel_id = first_steps.funnel_id
         and steps.cohort_date = first_steps.cohort_date
-where abs(
-    steps.rate_from_first_step
-    - cast(steps.visitors_reached as double) / first_steps.entrants
-) > 1e-12
+where
+    abs(
+        steps.rate_from_first_step
+        - cast(steps.visitors_reached as double) / first_steps.entrants
+    ) > 1e-12

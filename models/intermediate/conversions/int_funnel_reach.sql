@@ -108,16 +108,15 @@ level_{{ step }} as (
 ),
 {% endfor %}
 reached_levels as (
-{% for step in range(1, max_steps + 1) %}
+
+    {% for step in range(1, max_steps + 1) -%}
     select distinct
         visitor_id,
         funnel_id,
         {{ step }} as step_order
     from level_{{ step }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-{%- endfor %}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

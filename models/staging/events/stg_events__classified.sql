@@ -5,6 +5,15 @@
     among the rows not rejected), bot (every accepted row of a bot visitor),
     counted. Query strings, full URLs and the raw time text of accepted rows
     stop here. -#}
+{#- Among deliveries of one event_id at the same time, the row whose raw
+    columns compare smallest, in SPEC order, nulls last, is kept. -#}
+{%- set tie_break = [] %}
+{%- for column in raw_event_columns() %}
+    {%- do tie_break.append(
+        ('occurred_at_text' if column == 'occurred_at' else column)
+        ~ ' nulls last') %}
+{%- endfor %}
+
 with
 
 parsed as (
@@ -27,12 +36,7 @@ ranked as (
         reject_reason is null
         and row_number() over (
             partition by reject_reason is null, event_id
-            order by
-                occurred_at,
-            {%- for column in raw_event_columns() %}
-                {{ 'occurred_at_text' if column == 'occurred_at' else column }}
-                nulls last{{ ',' if not loop.last }}
-            {%- endfor %}
+            order by occurred_at, {{ tie_break | join(', ') }}
         ) > 1 as is_duplicate
     from parsed
 
@@ -40,7 +44,9 @@ ranked as (
 
 accepted as (
 
-    select visitor_id, user_agent
+    select
+        visitor_id,
+        user_agent
     from ranked
     where reject_reason is null and not is_duplicate
 
