@@ -339,6 +339,9 @@ class _Generator:
             bare.upper() + "/kettle", matching.upper(), "/en" + matching,
             bare + "?next=" + matching, bare + "#" + matching,
             "/search?q=" + matching,
+            # no path at all: the pattern only in the query or the fragment
+            # (hash routing); the path is "/"
+            "?next=" + matching, "#" + matching,
         ]
         decoys = [c for c in candidates
                   if not like(page_path("https://shop.example.com" + c),

@@ -86,15 +86,14 @@
     {%- set kinds = [] -%}
     {%- for file, time_type in time_types.items() -%}
         {%- if time_type.startswith('TIMESTAMP') -%}
-            {%- set kind = 'timestamptz' if 'TIME ZONE' in time_type else 'timestamp' -%}
+            {%- do kinds.append('timestamp') -%}
         {%- elif time_type == 'VARCHAR' -%}
-            {%- set kind = 'text' -%}
+            {%- do kinds.append('text') -%}
         {%- else -%}
             {{ exceptions.raise_compiler_error(
                 "Raw events file '" ~ file ~ "': occurred_at is " ~ time_type
                 ~ "; it must be a timestamp or an ISO-8601 string") }}
         {%- endif -%}
-        {%- do kinds.append(kind) -%}
     {%- endfor -%}
     {%- if kinds | unique | list | length > 1 -%}
         {{ exceptions.raise_compiler_error(
@@ -103,10 +102,21 @@
             ~ "; convert them to one type (a timestamp or a string)") }}
     {%- endif -%}
     {%- set kind = kinds[0] -%}
-    {%- if kind == 'timestamptz' -%}
-        {%- set value = "cast(occurred_at at time zone 'UTC' as timestamp)" -%}
-    {%- elif kind == 'timestamp' -%}
-        {%- set value = 'cast(occurred_at as timestamp)' -%}
+    {%- set file_list -%}
+        [{% for file in files %}{{ sql_string(file) }}{{ ', ' if not loop.last }}{% endfor %}]
+    {%- endset -%}
+    {#- Typed times become UTC microseconds; nanoseconds are truncated (floor),
+        as the fraction of a time string is. -#}
+    {%- if kind == 'timestamp' -%}
+        {%- set unified = run_query(
+            'describe select occurred_at from read_parquet(' ~ file_list
+            ~ ', union_by_name = true)').columns[1].values()[0] -%}
+        {%- if unified.endswith('_NS') -%}
+            {%- set value = 'make_timestamp((epoch_ns(occurred_at)'
+                ~ ' - ((epoch_ns(occurred_at) % 1000) + 1000) % 1000) // 1000)' -%}
+        {%- else -%}
+            {%- set value = 'make_timestamp(epoch_us(occurred_at))' -%}
+        {%- endif -%}
     {%- endif %}
     select
     {%- for column in raw_event_columns() %}
@@ -122,7 +132,7 @@
         file_row_number + 1 as source_line,
         false as is_unreadable
     from read_parquet(
-        [{% for file in files %}{{ sql_string(file) }}{{ ', ' if not loop.last }}{% endfor %}],
+        {{ file_list }},
         union_by_name = true, filename = true, file_row_number = true
     )
 {%- endmacro %}
