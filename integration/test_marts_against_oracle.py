@@ -41,7 +41,6 @@ import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
