@@ -1,14 +1,22 @@
-{#- The select that reads every raw row from RAW_EVENTS_PATH, one output row
-    per raw row, the nine columns as text, plus:
+{#- The select that reads the raw rows of RAW_EVENTS_PATH not loaded yet,
+    one output row per raw row: the nine columns as text, plus
       occurred_at_value  the time when the file stores a typed timestamp
                          (already in UTC), else null;
-      source_file, source_line  where the row came from (line: CSV only);
+      source_file, source_line  where the row came from (line: CSV
+                         unreadable rows and Parquet rows);
+      source_file_size   the file's size when it was loaded;
+      file_index         the file's number in load order, from 1;
+      raw_row_id         a unique id: file_index * 2^32 + the row's number
+                         in its file (later loads get larger ids);
       is_unreadable      a CSV line the parser could not read.
-    Before it returns, it checks (at run time) that the path matches files
-    and that every file has the nine columns, and stops the build with an
+    `loaded` maps files already loaded to their size and file_index (empty
+    on a full refresh). A loaded file whose size changed stops the build:
+    its rows were counted as they were, and only a full refresh can take
+    them back. At run time it also checks that the path matches files and
+    that every new file has the nine columns, and stops the build with an
     error naming the path, the file and the column otherwise. -#}
-{% macro read_raw_events(scratch_schema) -%}
-    {{ return(adapter.dispatch('read_raw_events', 'conversions')(scratch_schema)) }}
+{% macro read_raw_events(scratch_schema, loaded={}) -%}
+    {{ return(adapter.dispatch('read_raw_events', 'conversions')(scratch_schema, loaded)) }}
 {%- endmacro %}
 
 
@@ -20,12 +28,25 @@
         cast(null as timestamp) as occurred_at_value,
         cast(null as varchar) as source_file,
         cast(null as bigint) as source_line,
+        cast(null as bigint) as source_file_size,
+        cast(null as bigint) as file_index,
+        cast(null as bigint) as raw_row_id,
         false as is_unreadable
     where false
 {%- endmacro %}
 
 
-{% macro duckdb__read_raw_events(scratch_schema) -%}
+{#- A values list mapping each new file to its index and size. -#}
+{% macro raw_file_index_values(new_files) -%}
+    (values
+    {%- for file in new_files %}
+        ({{ sql_string(file.name) }}, cast({{ file.index }} as bigint), cast({{ file.size }} as bigint)){{ "," if not loop.last }}
+    {%- endfor %}
+    ) as file_indexes (source_file, file_index, source_file_size)
+{%- endmacro %}
+
+
+{% macro duckdb__read_raw_events(scratch_schema, loaded) -%}
     {%- if not execute -%}
         {{ return(raw_events_empty_select()) }}
     {%- endif -%}
@@ -40,17 +61,42 @@
             "RAW_EVENTS_PATH '" ~ path ~ "' must end in .parquet or .csv"
             ~ " (a file or a glob such as events/*.parquet)") }}
     {%- endif -%}
-    {%- set files = run_query(
-        'select file from glob(' ~ sql_string(path) ~ ') order by file'
-    ).columns[0].values() -%}
-    {%- if files | length == 0 -%}
+    {%- set listing = run_query(
+        'select filename, size from read_blob(' ~ sql_string(path) ~ ') order by filename'
+    ) -%}
+    {%- if listing.rows | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             "RAW_EVENTS_PATH '" ~ path ~ "' matches no file") }}
     {%- endif -%}
+    {%- set next_index = [loaded.values() | map(attribute='index') | max
+        if loaded else 0] -%}
+    {%- set new_files = [] -%}
+    {%- for name, size in listing.rows -%}
+        {%- if name in loaded -%}
+            {%- if loaded[name].size != size -%}
+                {{ exceptions.raise_compiler_error(
+                    "Raw events file '" ~ name ~ "' changed since it was loaded ("
+                    ~ loaded[name].size ~ " bytes then, " ~ size ~ " now). Its rows"
+                    ~ " were counted as they were: run `dbt build --full-refresh`"
+                    ~ " to count the file as it is now, or deliver new rows in a"
+                    ~ " new file.") }}
+            {%- endif -%}
+        {%- else -%}
+            {%- do next_index.append(next_index[-1] + 1) -%}
+            {%- do new_files.append({
+                'name': name, 'size': size, 'index': next_index[-1]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if new_files | length == 0 -%}
+        {{ log("No new raw events files under '" ~ path ~ "'", info=true) }}
+        {{ return(raw_events_empty_select()) }}
+    {%- endif -%}
+    {{ log("Loading " ~ new_files | length ~ " new raw events file(s) of "
+        ~ listing.rows | length ~ " under '" ~ path ~ "'", info=true) }}
     {%- if file_format == 'parquet' -%}
-        {{ return(duckdb__read_raw_parquet(path, files)) }}
+        {{ return(duckdb__read_raw_parquet(path, new_files)) }}
     {%- else -%}
-        {{ return(duckdb__read_raw_csv(path, files, scratch_schema)) }}
+        {{ return(duckdb__read_raw_csv(path, new_files, scratch_schema)) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -77,11 +123,11 @@
     {%- set time_types = {} -%}
     {%- for file in files -%}
         {%- set described = run_query(
-            'describe select * from read_parquet(' ~ sql_string(file) ~ ')') -%}
+            'describe select * from read_parquet(' ~ sql_string(file.name) ~ ')') -%}
         {%- set names = described.columns[0].values() | list -%}
         {%- set types = described.columns[1].values() | list -%}
-        {%- do check_raw_columns(path, file, names) -%}
-        {%- do time_types.update({file: types[names.index('occurred_at')]}) -%}
+        {%- do check_raw_columns(path, file.name, names) -%}
+        {%- do time_types.update({file.name: types[names.index('occurred_at')]}) -%}
     {%- endfor -%}
     {%- set kinds = [] -%}
     {%- for file, time_type in time_types.items() -%}
@@ -103,7 +149,7 @@
     {%- endif -%}
     {%- set kind = kinds[0] -%}
     {%- set file_list -%}
-        [{% for file in files %}{{ sql_string(file) }}{{ ', ' if not loop.last }}{% endfor %}]
+        [{% for file in files %}{{ sql_string(file.name) }}{{ ', ' if not loop.last }}{% endfor %}]
     {%- endset -%}
     {#- Typed times become UTC microseconds; nanoseconds are truncated (floor),
         as the fraction of a time string is. -#}
@@ -128,13 +174,19 @@
     {%- endfor %}
         {{ value if kind != 'text' else 'cast(null as timestamp)' }}
             as occurred_at_value,
-        filename as source_file,
-        file_row_number + 1 as source_line,
+        raw.filename as source_file,
+        raw.file_row_number + 1 as source_line,
+        file_indexes.source_file_size,
+        file_indexes.file_index,
+        file_indexes.file_index * 4294967296 + raw.file_row_number
+            as raw_row_id,
         false as is_unreadable
     from read_parquet(
         {{ file_list }},
         union_by_name = true, filename = true, file_row_number = true
-    )
+    ) as raw
+    inner join {{ raw_file_index_values(files) }}
+        on raw.filename = file_indexes.source_file
 {%- endmacro %}
 
 
@@ -150,11 +202,13 @@
         create or replace table {{ rows_table }} as
         {{ raw_events_empty_select() }};
         create or replace table {{ unreadable_table }} (
-            source_file varchar, source_line bigint
+            source_file varchar, source_line bigint, source_file_size bigint,
+            file_index bigint, raw_row_id bigint
         );
     {%- endset -%}
     {%- do run_query(setup) -%}
-    {%- for file in files -%}
+    {%- for file_entry in files -%}
+        {%- set file = file_entry.name -%}
         {%- set header = run_query(
             'select line from read_csv(' ~ sql_string(file) ~ ", columns = {'line': 'VARCHAR'},"
             ~ " header = false, auto_detect = false, delim = chr(1), quote = '',"
@@ -181,7 +235,10 @@
             {%- for column in raw_event_columns() %}
                 "{{ column }}",
             {%- endfor %}
-                null, {{ sql_string(file) }}, null, false
+                null, {{ sql_string(file) }}, null,
+                {{ file_entry.size }}, {{ file_entry.index }},
+                {{ file_entry.index }} * 4294967296 + row_number() over (),
+                false
             from read_csv(
                 {{ sql_string(file) }},
                 columns = { {{ column_spec | join(', ') }} },
@@ -191,7 +248,10 @@
                 rejects_scan = '{{ scans }}'
             );
             insert into {{ unreadable_table }}
-            select distinct {{ sql_string(file) }}, line
+            select distinct
+                {{ sql_string(file) }}, line, {{ file_entry.size }},
+                {{ file_entry.index }},
+                {{ file_entry.index }} * 4294967296 + 2147483648 + line
             from {{ rejects }};
             drop table {{ rejects }};
             drop table {{ scans }};
@@ -207,6 +267,9 @@
         cast(null as timestamp) as occurred_at_value,
         source_file,
         source_line,
+        source_file_size,
+        file_index,
+        raw_row_id,
         true as is_unreadable
     from {{ unreadable_table }}
 {%- endmacro %}

@@ -17,7 +17,11 @@ with
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where funnel_id is not null
+    where
+        funnel_id is not null
+        {% if is_incremental() -%}
+        and visitor_id in ({{ changed_visitors_sql() }})
+        {%- endif %}
 
 ),
 
@@ -150,7 +154,8 @@ final as (
         entries.visitor_id,
         {{ event_date('entries.first_step_at') }} as cohort_date,
         entries.first_step_at,
-        deepest.steps_reached
+        deepest.steps_reached,
+        {{ source_processed_at() }} as source_processed_at
     from entries
     inner join deepest
         on

@@ -6,7 +6,11 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where event_status = 'counted'
+    where
+        event_status = 'counted'
+        {% if is_incremental() -%}
+        and visitor_id in ({{ changed_visitors_sql() }})
+        {%- endif %}
 
 ),
 
@@ -27,7 +31,8 @@ final as (
         goals.goal_id,
         goals.goal_type,
         goals.funnel_id,
-        goals.step_order
+        goals.step_order,
+        {{ source_processed_at() }} as source_processed_at
     from events
     inner join goals
         on events.event_name = goals.event_name

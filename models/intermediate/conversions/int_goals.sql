@@ -1,4 +1,6 @@
 {#- One row per goal: the goal seed with its funnel's name and window. -#}
+{{ config(materialized='table') }}
+
 with
 
 goals as (

@@ -6,6 +6,9 @@ with
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
+    {% if is_incremental() -%}
+    where visitor_id in ({{ changed_visitors_sql() }})
+    {%- endif %}
 
 ),
 
@@ -19,9 +22,18 @@ visitor_goal_days as (
 
 ),
 
-final as (
+periods as (
 
     {{ periods_from_days('visitor_goal_days', ['visitor_id', 'goal_id']) }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ source_processed_at() }} as source_processed_at
+    from periods
 
 )
 

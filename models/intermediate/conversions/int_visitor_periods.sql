@@ -5,7 +5,11 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where event_status = 'counted'
+    where
+        event_status = 'counted'
+        {% if is_incremental() -%}
+        and visitor_id in ({{ changed_visitors_sql() }})
+        {%- endif %}
 
 ),
 
@@ -18,9 +22,18 @@ visitor_days as (
 
 ),
 
-final as (
+periods as (
 
     {{ periods_from_days('visitor_days', ['visitor_id']) }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ source_processed_at() }} as source_processed_at
+    from periods
 
 )
 

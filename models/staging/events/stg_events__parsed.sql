@@ -46,6 +46,7 @@ final as (
         referrer_url,
         source_file,
         source_line,
+        raw_row_id,
         case
             when is_unreadable then 'unreadable_row'
             when {{ is_blank('event_id') }} then 'missing_event_id'
