@@ -20,6 +20,7 @@ TABLES = {
     "marts.dim_goals": "*",
     "audit.rejected_events": "*",
     "audit.event_reconciliation": "*",
+    "audit.load_batches": "* exclude (loaded_at)",
     "staging.stg_events__classified": "* exclude (processed_at)",
     "intermediate.int_goal_events_matched": "* exclude (source_processed_at)",
     "intermediate.int_visitor_periods": "* exclude (source_processed_at)",

@@ -31,7 +31,8 @@
         cast(null as bigint) as source_file_size,
         cast(null as bigint) as file_index,
         cast(null as bigint) as raw_row_id,
-        false as is_unreadable
+        false as is_unreadable,
+        cast(null as timestamp) as loaded_at
     where false
 {%- endmacro %}
 
@@ -180,7 +181,8 @@
         file_indexes.file_index,
         file_indexes.file_index * 4294967296 + raw.file_row_number
             as raw_row_id,
-        false as is_unreadable
+        false as is_unreadable,
+        {{ run_timestamp() }} as loaded_at
     from read_parquet(
         {{ file_list }},
         union_by_name = true, filename = true, file_row_number = true
@@ -238,7 +240,7 @@
                 null, {{ sql_string(file) }}, null,
                 {{ file_entry.size }}, {{ file_entry.index }},
                 {{ file_entry.index }} * 4294967296 + row_number() over (),
-                false
+                false, {{ run_timestamp() }}
             from read_csv(
                 {{ sql_string(file) }},
                 columns = { {{ column_spec | join(', ') }} },
@@ -270,6 +272,7 @@
         source_file_size,
         file_index,
         raw_row_id,
-        true as is_unreadable
+        true as is_unreadable,
+        {{ run_timestamp() }} as loaded_at
     from {{ unreadable_table }}
 {%- endmacro %}
