@@ -26,6 +26,10 @@ TABLES = {
     "intermediate.int_visitor_periods": "* exclude (source_processed_at)",
     "intermediate.int_visitor_goal_periods": "* exclude (source_processed_at)",
     "intermediate.int_funnel_reach": "* exclude (source_processed_at)",
+    "intermediate.int_funnel_entries": "* exclude (source_processed_at)",
+    "intermediate.int_funnel_chain_steps": "* exclude (source_processed_at)",
+    "marts.fct_funnel_steps_by_segment": "*",
+    "marts.fct_funnel_step_timing": "*",
 }
 
 

@@ -114,11 +114,13 @@ level_{{ step }} as (
 reached_levels as (
 
     {% for step in range(1, max_steps + 1) -%}
-    select distinct
+    select
         visitor_id,
         funnel_id,
-        {{ step }} as step_order
+        {{ step }} as step_order,
+        max(start_us) as latest_start_us
     from level_{{ step }}
+    group by visitor_id, funnel_id
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -141,7 +143,8 @@ deepest as (
     select
         visitor_id,
         funnel_id,
-        max(step_order) as steps_reached
+        max(step_order) as steps_reached,
+        arg_max(latest_start_us, step_order) as deepest_start_us
     from reached_levels
     group by visitor_id, funnel_id
 
@@ -155,6 +158,7 @@ final as (
         {{ event_date('entries.first_step_at') }} as cohort_date,
         entries.first_step_at,
         deepest.steps_reached,
+        make_timestamp(deepest.deepest_start_us) as deepest_chain_started_at,
         {{ source_processed_at() }} as source_processed_at
     from entries
     inner join deepest

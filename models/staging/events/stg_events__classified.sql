@@ -36,7 +36,7 @@
 {%- set columns = [
     'raw_row_id', 'event_id', 'visitor_id', 'session_id', 'event_name',
     'occurred_at', 'occurred_at_text', 'page_path', 'referrer_host',
-    'user_agent', 'properties', 'source_file', 'source_line', 'reject_reason',
+    'utm_source', 'utm_medium', 'utm_campaign', 'user_agent', 'properties', 'source_file', 'source_line', 'reject_reason',
 ] %}
 
 with
