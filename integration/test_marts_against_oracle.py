@@ -589,3 +589,63 @@ def test_step_one_total_equals_entrants(funnel_mart, kept, definitions):
             f"{funnel.funnel_id}: sum of step-1 visitors_reached over cohorts "
             f"is {total}, human visitors with a step-1 event: "
             f"{len(entrants)}")
+
+
+# ------------------------------------------------------------------ timing
+
+def deepest_latest_chain(times_per_step, window_us):
+    """The greedy chain (earliest event of each step after the previous one)
+    from the latest start among those that reach the deepest level."""
+    best_level, best_chain = 0, None
+    for start in sorted(set(times_per_step[0])):
+        chain = [start]
+        for times in times_per_step[1:]:
+            i = bisect_right(times, chain[-1])
+            if i == len(times) or times[i] - start > window_us:
+                break
+            chain.append(times[i])
+        if len(chain) >= best_level:          # ties: the later start wins
+            best_level, best_chain = len(chain), chain
+    return best_chain
+
+
+def quantile_linear(values, q):
+    """Linear interpolation between closest ranks (DuckDB quantile_cont)."""
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def test_step_timing_matches_python_oracle(build, kept, definitions):
+    humans, _, _ = kept
+    expected = {}
+    for funnel in definitions.funnels:
+        samples = defaultdict(lambda: ([], []))
+        for lists in step_times(humans, funnel).values():
+            chain = deepest_latest_chain(lists, funnel.window_us)
+            cohort = utc_date(lists[0][0])
+            month = cohort.replace(day=1)
+            for k in range(1, len(chain)):
+                prev, first = samples[(funnel.funnel_id, month, k + 1)]
+                prev.append((chain[k] - chain[k - 1]) / 1e6)
+                first.append((chain[k] - chain[0]) / 1e6)
+        for key, (prev, first) in samples.items():
+            expected[key] = (len(prev), quantile_linear(prev, 0.5),
+                             quantile_linear(prev, 0.9),
+                             quantile_linear(first, 0.5),
+                             quantile_linear(first, 0.9))
+    actual = {(r[0], r[1], r[2]): r[3:] for r in query(build.db_path, """
+        select funnel_id, cohort_month, step_order, visitors_timed,
+               median_seconds_from_previous_step, p90_seconds_from_previous_step,
+               median_seconds_from_first_step, p90_seconds_from_first_step
+        from marts.fct_funnel_step_timing""")}
+    assert set(actual) == set(expected), _diff_message(
+        "timing rows", expected, actual)
+    assert len(expected) >= 4
+    for key, want in expected.items():
+        got = actual[key]
+        assert got[0] == want[0], (key, got, want)
+        for g, w in zip(got[1:], want[1:]):
+            assert abs(g - w) <= 1e-6 * max(1.0, abs(w)), (key, got, want)
