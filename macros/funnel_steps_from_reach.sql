@@ -93,8 +93,16 @@
         visitors_at_previous_step,
         cast(visitors_reached as double)
         / nullif(visitors_at_previous_step, 0) as rate_from_previous_step,
+        {{ wilson_lower('visitors_reached', 'visitors_at_previous_step') }}
+            as rate_from_previous_step_ci_lower,
+        {{ wilson_upper('visitors_reached', 'visitors_at_previous_step') }}
+            as rate_from_previous_step_ci_upper,
         cast(visitors_reached as double)
         / nullif(visitors_at_first_step, 0) as rate_from_first_step,
+        {{ wilson_lower('visitors_reached', 'visitors_at_first_step') }}
+            as rate_from_first_step_ci_lower,
+        {{ wilson_upper('visitors_reached', 'visitors_at_first_step') }}
+            as rate_from_first_step_ci_upper,
         visitors_at_previous_step - visitors_reached as visitors_dropped,
         visitors_at_first_step
     from with_previous

@@ -62,7 +62,11 @@ final as (
         visitors_reached,
         visitors_at_previous_step,
         rate_from_previous_step,
+        rate_from_previous_step_ci_lower,
+        rate_from_previous_step_ci_upper,
         rate_from_first_step,
+        rate_from_first_step_ci_lower,
+        rate_from_first_step_ci_upper,
         visitors_dropped
     from funnel_steps
 

@@ -41,7 +41,7 @@ converters as (
 
 ),
 
-final as (
+counted as (
 
     select
         periods.period_grain,
@@ -51,9 +51,7 @@ final as (
         goals.goal_type,
         goals.funnel_id,
         periods.human_visitors,
-        coalesce(converters.converting_visitors, 0) as converting_visitors,
-        cast(coalesce(converters.converting_visitors, 0) as double)
-        / nullif(periods.human_visitors, 0) as conversion_rate
+        coalesce(converters.converting_visitors, 0) as converting_visitors
     from periods
     cross join goals
     left join converters
@@ -61,6 +59,20 @@ final as (
             periods.period_grain = converters.period_grain
             and periods.period_start = converters.period_start
             and goals.goal_id = converters.goal_id
+
+),
+
+final as (
+
+    select
+        *,
+        cast(converting_visitors as double)
+        / nullif(human_visitors, 0) as conversion_rate,
+        {{ wilson_lower('converting_visitors', 'human_visitors') }}
+            as conversion_rate_ci_lower,
+        {{ wilson_upper('converting_visitors', 'human_visitors') }}
+            as conversion_rate_ci_upper
+    from counted
 
 )
 

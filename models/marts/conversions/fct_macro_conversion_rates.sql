@@ -3,6 +3,27 @@ with
 goal_rates as (
 
     select * from {{ ref('fct_goal_conversion_rates') }}
+    where goal_type = 'macro'
+
+),
+
+with_previous as (
+
+    select
+        current_period.*,
+        previous_period.human_visitors as previous_human_visitors,
+        previous_period.converting_visitors as previous_converting_visitors,
+        previous_period.conversion_rate as previous_conversion_rate
+    from goal_rates as current_period
+    left join goal_rates as previous_period
+        on
+            current_period.goal_id = previous_period.goal_id
+            and current_period.period_grain = previous_period.period_grain
+            and previous_period.period_start = case current_period.period_grain
+                when 'day' then current_period.period_start - 1
+                when 'week' then current_period.period_start - 7
+                else cast(current_period.period_start - interval 1 month as date)
+            end
 
 ),
 
@@ -17,9 +38,17 @@ final as (
         funnel_id,
         human_visitors,
         converting_visitors,
-        conversion_rate
-    from goal_rates
-    where goal_type = 'macro'
+        conversion_rate,
+        conversion_rate_ci_lower,
+        conversion_rate_ci_upper,
+        previous_human_visitors,
+        previous_converting_visitors,
+        previous_conversion_rate,
+        {{ two_proportion_p_value(
+            'converting_visitors', 'human_visitors',
+            'previous_converting_visitors', 'previous_human_visitors'
+        ) }} as change_p_value
+    from with_previous
 
 )
 

@@ -1,0 +1,56 @@
+{#- The 95% Wilson score interval of a proportion: successes out of trials.
+
+    With x = successes, n = trials, z = the 97.5% standard normal quantile:
+
+        bound = (2x + z^2 -/+ z * sqrt(z^2 + 4x(n - x)/n)) / (2(n + z^2))
+
+    (the usual centre +/- half-width form, multiplied out). Both macros take
+    SQL expressions (column names, counts) as strings and return a SQL
+    expression of type double:
+
+    - null where trials is null or 0, where successes is null, and where
+      successes is outside 0..trials (no proportion to bound);
+    - the lower bound is exactly 0 at 0 successes and the upper bound exactly
+      1 when every trial succeeded; otherwise both are kept within [0, 1]
+      (greatest/least absorb float rounding).
+
+    Inputs are cast to double, so integer counts never divide as integers.
+    Only sqrt, greatest, least, cast and case: the same SQL runs on DuckDB
+    and Spark SQL, so no dispatch. -#}
+
+{#- z = Phi^-1(0.975), to double precision (scipy.stats.norm.ppf(0.975)). -#}
+{% macro wilson_z() -%}
+    cast(1.959963984540054 as double)
+{%- endmacro %}
+
+{% macro wilson_lower(successes, trials) -%}
+    {{ return(wilson_bound(successes, trials, 'lower')) }}
+{%- endmacro %}
+
+{% macro wilson_upper(successes, trials) -%}
+    {{ return(wilson_bound(successes, trials, 'upper')) }}
+{%- endmacro %}
+
+{#- The body shared by wilson_lower and wilson_upper; side: 'lower' or 'upper'. -#}
+{% macro wilson_bound(successes, trials, side) -%}
+    {%- if side not in ('lower', 'upper') -%}
+        {{ exceptions.raise_compiler_error(
+            "wilson_bound: side must be 'lower' or 'upper', got '" ~ side ~ "'") }}
+    {%- endif -%}
+    {%- set x = 'cast((' ~ successes ~ ') as double)' -%}
+    {%- set n = 'cast((' ~ trials ~ ') as double)' -%}
+    {%- set z = wilson_z() -%}
+    {%- set sign = '-' if side == 'lower' else '+' -%}
+    {%- set exact_at = x ~ ' = 0' if side == 'lower' else x ~ ' = ' ~ n -%}
+    {%- set exact_value = '0.0' if side == 'lower' else '1.0' -%}
+    (case
+        when {{ n }} is null or {{ n }} = 0 or {{ x }} is null then null
+        when {{ x }} < 0 or {{ x }} > {{ n }} then null
+        when {{ exact_at }} then cast({{ exact_value }} as double)
+        else greatest(cast(0.0 as double), least(cast(1.0 as double),
+            (2 * {{ x }} + {{ z }} * {{ z }}
+                {{ sign }} {{ z }} * sqrt({{ z }} * {{ z }} + 4 * {{ x }} * ({{ n }} - {{ x }}) / {{ n }}))
+            / (2 * ({{ n }} + {{ z }} * {{ z }}))
+        ))
+    end)
+{%- endmacro %}
