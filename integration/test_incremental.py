@@ -30,6 +30,8 @@ TABLES = {
     "intermediate.int_funnel_chain_steps": "* exclude (source_processed_at)",
     "marts.fct_funnel_steps_by_segment": "*",
     "marts.fct_funnel_step_timing": "*",
+    "marts.fct_micro_macro_lift": "*",
+    "marts.fct_funnel_diagnosis": "*",
 }
 
 
