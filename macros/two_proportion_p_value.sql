@@ -28,13 +28,32 @@
     greatest, least, cast and case: the same SQL runs on DuckDB and Spark
     SQL, so no dispatch. -#}
 {% macro two_proportion_p_value(x1, n1, x2, n2) -%}
+    {{ normal_two_sided_p_value(two_proportion_z(x1, n1, x2, n2)) }}
+{%- endmacro %}
+
+
+{#- The z statistic of the pooled two-proportion test; null where the test
+    is undefined (see above). A model can keep it in a column and pass that
+    column to normal_two_sided_p_value, which keeps the SQL short. -#}
+{% macro two_proportion_z(x1, n1, x2, n2) -%}
     {%- set x1 = 'cast((' ~ x1 ~ ') as double)' -%}
     {%- set n1 = 'cast((' ~ n1 ~ ') as double)' -%}
     {%- set x2 = 'cast((' ~ x2 ~ ') as double)' -%}
     {%- set n2 = 'cast((' ~ n2 ~ ') as double)' -%}
     {%- set pooled = '((' ~ x1 ~ ' + ' ~ x2 ~ ') / (' ~ n1 ~ ' + ' ~ n2 ~ '))' -%}
     {%- set se = 'sqrt(' ~ pooled ~ ' * (1 - ' ~ pooled ~ ') * (1 / ' ~ n1 ~ ' + 1 / ' ~ n2 ~ '))' -%}
-    {%- set z = '((' ~ x1 ~ ' / ' ~ n1 ~ ' - ' ~ x2 ~ ' / ' ~ n2 ~ ') / ' ~ se ~ ')' -%}
+    (case
+        when {{ n1 }} is null or {{ n1 }} = 0 or {{ n2 }} is null or {{ n2 }} = 0 then null
+        when {{ x1 }} is null or {{ x2 }} is null then null
+        when {{ x1 }} < 0 or {{ x1 }} > {{ n1 }} or {{ x2 }} < 0 or {{ x2 }} > {{ n2 }} then null
+        when {{ x1 }} + {{ x2 }} = 0 or {{ x1 }} + {{ x2 }} = {{ n1 }} + {{ n2 }} then null
+        else ({{ x1 }} / {{ n1 }} - {{ x2 }} / {{ n2 }}) / {{ se }}
+    end)
+{%- endmacro %}
+
+
+{#- erfc(|z| / sqrt 2) = 2 (1 - Phi(|z|)) by erfcc (above); null for null z. -#}
+{% macro normal_two_sided_p_value(z) -%}
     {#- a = |z| / sqrt 2, so a^2 = z^2 / 2 and t = 1 / (1 + |z| / (2 sqrt 2)). -#}
     {%- set t = '(1 / (1 + 0.35355339059327373 * abs(' ~ z ~ ')))' -%}
     {%- set coefficients = [
@@ -45,13 +64,7 @@
     {%- for c in coefficients[:-1] | reverse -%}
         {%- set ns.poly = '(' ~ c ~ ' + ' ~ t ~ ' * ' ~ ns.poly ~ ')' -%}
     {%- endfor -%}
-    (case
-        when {{ n1 }} is null or {{ n1 }} = 0 or {{ n2 }} is null or {{ n2 }} = 0 then null
-        when {{ x1 }} is null or {{ x2 }} is null then null
-        when {{ x1 }} < 0 or {{ x1 }} > {{ n1 }} or {{ x2 }} < 0 or {{ x2 }} > {{ n2 }} then null
-        when {{ x1 }} + {{ x2 }} = 0 or {{ x1 }} + {{ x2 }} = {{ n1 }} + {{ n2 }} then null
-        else greatest(cast(0.0 as double), least(cast(1.0 as double),
-            {{ t }} * exp(-({{ z }} * {{ z }}) / 2 - 1.26551223 + {{ t }} * {{ ns.poly }})
-        ))
-    end)
+    greatest(cast(0.0 as double), least(cast(1.0 as double),
+        {{ t }} * exp(-({{ z }} * {{ z }}) / 2 - 1.26551223 + {{ t }} * {{ ns.poly }})
+    ))
 {%- endmacro %}

@@ -11,20 +11,14 @@ with
 reach as (
 
     select * from {{ ref('int_funnel_reach') }}
-    {% if is_incremental() -%}
-    where visitor_id in ({{ changed_visitors_sql() }})
-    {%- endif %}
+    where visitor_id is not null {{ changed_visitors_filter() }}
 
 ),
 
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where
-        funnel_id is not null
-        {% if is_incremental() -%}
-        and visitor_id in ({{ changed_visitors_sql() }})
-        {%- endif %}
+    where funnel_id is not null {{ changed_visitors_filter() }}
 
 ),
 
@@ -54,7 +48,7 @@ step_{{ step }} as (
             previous.visitor_id = goal_events.visitor_id
             and previous.funnel_id = goal_events.funnel_id
             and goal_events.step_order = {{ step }}
-            and goal_events.occurred_at > previous.reached_at
+            and previous.reached_at < goal_events.occurred_at
     where previous.steps_reached >= {{ step }}
     group by
         previous.funnel_id,

@@ -9,22 +9,14 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where
-        event_status = 'counted'
-        {% if is_incremental() -%}
-        and visitor_id in ({{ changed_visitors_sql() }})
-        {%- endif %}
+    where event_status = 'counted' {{ changed_visitors_filter() }}
 
 ),
 
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where
-        step_order = 1
-        {% if is_incremental() -%}
-        and visitor_id in ({{ changed_visitors_sql() }})
-        {%- endif %}
+    where step_order = 1 {{ changed_visitors_filter() }}
 
 ),
 
@@ -39,18 +31,15 @@ entry_events as (
     select
         funnel_id,
         visitor_id,
-        event_id,
-        session_id,
-        occurred_at
+        arg_min(event_id, struct_pack(occurred_at, event_id)) as event_id,
+        arg_min(session_id, struct_pack(occurred_at, event_id)) as session_id
     from goal_events
-    qualify row_number() over (
-        partition by funnel_id, visitor_id order by occurred_at, event_id
-    ) = 1
+    group by funnel_id, visitor_id
 
 ),
 
-{#- the entry session's events: same visitor and session id, or the entry
-    event alone when it has no session id -#}
+-- the entry session's events: same visitor and session id, or the entry
+-- event alone when it has no session id
 session_events as (
 
     select
@@ -84,10 +73,11 @@ sessions as (
         funnel_id,
         visitor_id,
         any_value(entry_session_id) as entry_session_id,
-        arg_min(
-            struct_pack(page_path, referrer_host, utm_source, utm_medium),
-            struct_pack(occurred_at, event_id)
-        ) as first_event,
+        arg_min(page_path, struct_pack(occurred_at, event_id)) as landing_page,
+        arg_min(referrer_host, struct_pack(occurred_at, event_id))
+            as referrer_host,
+        arg_min(utm_source, struct_pack(occurred_at, event_id)) as utm_source,
+        arg_min(utm_medium, struct_pack(occurred_at, event_id)) as utm_medium,
         arg_min(user_agent, struct_pack(occurred_at, event_id)) filter (
             where not {{ is_blank('user_agent') }}
         ) as user_agent
@@ -104,19 +94,24 @@ channel_matches as (
         min_by(channel_rules.channel, channel_rules.rule_order) as channel
     from sessions
     inner join channel_rules
-        on case channel_rules.match_on
-            when 'utm_medium'
-                then sessions.first_event.utm_medium like channel_rules.pattern
-            when 'utm_source'
-                then sessions.first_event.utm_source like channel_rules.pattern
-            when 'referrer_host'
-                then sessions.first_event.referrer_host like channel_rules.pattern
-            when 'no_referrer'
-                then
-                    sessions.first_event.referrer_host is null
-                    and sessions.first_event.utm_medium is null
-                    and sessions.first_event.utm_source is null
-        end
+        on (
+            channel_rules.match_on = 'utm_medium'
+            and sessions.utm_medium like channel_rules.pattern
+        )
+        or (
+            channel_rules.match_on = 'utm_source'
+            and sessions.utm_source like channel_rules.pattern
+        )
+        or (
+            channel_rules.match_on = 'referrer_host'
+            and sessions.referrer_host like channel_rules.pattern
+        )
+        or (
+            channel_rules.match_on = 'no_referrer'
+            and sessions.referrer_host is null
+            and sessions.utm_medium is null
+            and sessions.utm_source is null
+        )
     group by sessions.funnel_id, sessions.visitor_id
 
 ),
@@ -129,7 +124,7 @@ final as (
         sessions.entry_session_id,
         {{ device_type('sessions.user_agent') }} as device_type,
         coalesce(channel_matches.channel, 'other') as channel,
-        coalesce(sessions.first_event.page_path, '(none)') as landing_page,
+        coalesce(sessions.landing_page, '(none)') as landing_page,
         {{ source_processed_at() }} as source_processed_at
     from sessions
     left join channel_matches

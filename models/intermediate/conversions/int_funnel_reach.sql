@@ -17,11 +17,7 @@ with
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where
-        funnel_id is not null
-        {% if is_incremental() -%}
-        and visitor_id in ({{ changed_visitors_sql() }})
-        {%- endif %}
+    where funnel_id is not null {{ changed_visitors_filter() }}
 
 ),
 

@@ -6,9 +6,7 @@ with
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    {% if is_incremental() -%}
-    where visitor_id in ({{ changed_visitors_sql() }})
-    {%- endif %}
+    where visitor_id is not null {{ changed_visitors_filter() }}
 
 ),
 

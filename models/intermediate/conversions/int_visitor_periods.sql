@@ -5,11 +5,7 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where
-        event_status = 'counted'
-        {% if is_incremental() -%}
-        and visitor_id in ({{ changed_visitors_sql() }})
-        {%- endif %}
+    where event_status = 'counted' {{ changed_visitors_filter() }}
 
 ),
 

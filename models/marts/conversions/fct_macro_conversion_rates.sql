@@ -27,6 +27,18 @@ with_previous as (
 
 ),
 
+tested as (
+
+    select
+        *,
+        {{ two_proportion_z(
+            'converting_visitors', 'human_visitors',
+            'previous_converting_visitors', 'previous_human_visitors'
+        ) }} as change_z
+    from with_previous
+
+),
+
 final as (
 
     select
@@ -44,11 +56,8 @@ final as (
         previous_human_visitors,
         previous_converting_visitors,
         previous_conversion_rate,
-        {{ two_proportion_p_value(
-            'converting_visitors', 'human_visitors',
-            'previous_converting_visitors', 'previous_human_visitors'
-        ) }} as change_p_value
-    from with_previous
+        {{ normal_two_sided_p_value('change_z') }} as change_p_value
+    from tested
 
 )
 

@@ -16,6 +16,7 @@
     Every other row keeps its fate, so the table equals a full refresh.
     processed_at records the build that last wrote a row; downstream models
     recompute the visitors of rows written since they last ran. -#}
+-- depends_on: {{ ref('stg_events__raw_rows') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -44,12 +45,6 @@ with
 parsed as (
 
     select * from {{ ref('stg_events__parsed') }}
-
-),
-
-raw_rows as (
-
-    select * from {{ ref('stg_events__raw_rows') }}
 
 ),
 
@@ -91,8 +86,8 @@ touched_event_ids as (
 
 ),
 
-{#- All non-rejected deliveries of the touched event ids, new and already
-    classified, with the raw URLs the tie-break needs. -#}
+-- All non-rejected deliveries of the touched event ids, new and already
+-- classified, with the raw URLs the tie-break needs.
 competing as (
 
     select
@@ -112,7 +107,7 @@ competing as (
     from history
     inner join touched_event_ids
         on history.event_id = touched_event_ids.event_id
-    inner join raw_rows
+    inner join {{ ref('stg_events__raw_rows') }} as raw_rows
         on history.raw_row_id = raw_rows.raw_row_id
     where history.event_status <> 'rejected'
     {%- endif %}
@@ -137,8 +132,8 @@ affected_visitors as (
 
 ),
 
-{#- The accepted rows of the affected visitors: the winners among the
-    touched ids, and their other accepted rows, untouched. -#}
+-- The accepted rows of the affected visitors: the winners among the
+-- touched ids, and their other accepted rows, untouched.
 accepted as (
 
     select
