@@ -195,7 +195,9 @@ def as_float(values) -> np.ndarray:
 
 
 def test_macros_use_only_portable_sql(compiled):
+    keywords = {"when", "then", "else", "and", "or", "not", "in", "as"}
     called = {name.lower() for name in re.findall(r"([A-Za-z_]\w*)\s*\(", compiled)}
+    called -= keywords
     assert called <= PORTABLE_FUNCTIONS, called - PORTABLE_FUNCTIONS
     assert compiled.count("1.959963984540054") > 0
 

@@ -64,7 +64,9 @@
     {%- for c in coefficients[:-1] | reverse -%}
         {%- set ns.poly = '(' ~ c ~ ' + ' ~ t ~ ' * ' ~ ns.poly ~ ')' -%}
     {%- endfor -%}
-    greatest(cast(0.0 as double), least(cast(1.0 as double),
+    {#- greatest and least skip nulls, so a null z is caught first -#}
+    (case when {{ z }} is not null then greatest(cast(0.0 as double), least(
+        cast(1.0 as double),
         {{ t }} * exp(-({{ z }} * {{ z }}) / 2 - 1.26551223 + {{ t }} * {{ ns.poly }})
-    ))
+    )) end)
 {%- endmacro %}
