@@ -29,8 +29,8 @@
     identical copies, the first loaded (smallest raw_row_id). -#}
 {%- set tie_break = [] %}
 {%- for column in raw_event_columns() %}
-    {%- do tie_break.append(
-        ('occurred_at_text' if column == 'occurred_at' else column)
+    {%- do tie_break.append('competing.'
+        ~ ('occurred_at_text' if column == 'occurred_at' else column)
         ~ ' nulls last') %}
 {%- endfor %}
 
@@ -114,15 +114,37 @@ competing as (
 
 ),
 
+-- Only event ids delivered more than once need the tie-break sort.
+repeated_event_ids as (
+
+    select event_id
+    from competing
+    group by event_id
+    having count(*) > 1
+
+),
+
 ranked as (
 
     select
-        *,
+        competing.*,
+        false as is_duplicate
+    from competing
+    anti join repeated_event_ids
+        on competing.event_id = repeated_event_ids.event_id
+    union all
+    select
+        competing.*,
         row_number() over (
-            partition by event_id
-            order by occurred_at, {{ tie_break | join(', ') }}, raw_row_id
+            partition by competing.event_id
+            order by
+                competing.occurred_at,
+                {{ tie_break | join(',\n                ') }},
+                competing.raw_row_id
         ) > 1 as is_duplicate
     from competing
+    semi join repeated_event_ids
+        on competing.event_id = repeated_event_ids.event_id
 
 ),
 
@@ -154,12 +176,20 @@ accepted as (
 
 ),
 
+user_agents as (
+
+    select distinct user_agent
+    from accepted
+    where user_agent is not null
+
+),
+
 bot_user_agents as (
 
-    select distinct accepted.user_agent
-    from accepted
+    select distinct user_agents.user_agent
+    from user_agents
     inner join bot_patterns
-        on contains(lower(accepted.user_agent), bot_patterns.pattern)
+        on contains(lower(user_agents.user_agent), bot_patterns.pattern)
 
 ),
 

@@ -12,7 +12,10 @@ time_parts as (
 
     select
         *,
-        {{ event_time_parts('occurred_at') }} as occurred_at_parts
+        case
+            when occurred_at_value is null
+                then {{ event_time_parts('occurred_at') }}
+        end as occurred_at_parts
     from raw_rows
 
 ),
