@@ -7,11 +7,14 @@ one file for each of --days days plus --extra-days (default 1) more days of abou
 each (build days 1..90, then add day 91 and run an incremental build).
 
     generate_events.py --events N --seed S --days 90 --output DIR [--extra-days 1]
-                       [--start 2026-07-01] [--force]
+                       [--start 2026-07-01] [--workers W] [--force] [--progress]
 
 --events counts the rows of the first --days files (within a fraction of a percent); the
-JSON summary printed at the end gives the exact totals. The same seed and arguments always
-give byte-identical files (fixed Parquet writer options, deterministic row order).
+JSON summary printed on stdout at the end gives the exact totals (rows, visitors,
+duplicates, bots, malformed rows by reject reason, late rows, the busiest visitors, bytes,
+seconds, rows/s). The same seed and arguments always give byte-identical files, whatever
+--workers (pinned Parquet writer options, deterministic row order, one random stream per
+day). Files are written under a hidden temporary name, then renamed.
 
 The data:
 * visitors (`v-<n>`) with a heavy-tailed number of sessions (`s-<visitor_id>-<k>`) and
@@ -22,7 +25,8 @@ The data:
 * the bundled goals (seeds/goals.csv, funnels.csv, hard-coded here): the purchase funnel
   (page_view of /products/..., add_to_cart, begin_checkout, purchase; 7-day window) with
   drop-offs of about 40% / 30% / 50% / 50%, repeated steps, steps out of order (a purchase
-  before the add_to_cart, an add_to_cart before any product view) and steps weeks apart;
+  before the add_to_cart, an add_to_cart before any product view), steps weeks apart and
+  a few steps at the same instant as the event before them;
   micro goals newsletter_signup, video_start and page views of /help/shipping...;
   page_view is ~80% of the events, with view_item, search, scroll, video_start, ...;
 * page URLs mostly without query string, some with utm parameters, some with personal data
@@ -38,25 +42,27 @@ The data:
 * ~2% of each file (from the 4th file on) are late arrivals that occurred 1-3 days before
   the delivery day, ~0.05% occurred 4-30 days before.
 
-Vectorised with numpy: the visitors and their sessions are drawn up front (a few hundred
-bytes per visitor), then the events are made, delivered and written day by day, so memory
-stays bounded by about one day of events (plus the visitor and session tables).
+Vectorised with numpy: the visitors and their sessions are drawn up front (~250 bytes per
+visitor), then the events are made and delivered day by day in this process, while --workers
+processes (default: the CPUs, at most 4, from 2,000,000 events on) turn each day into its
+file; memory stays bounded by a few days of events plus the visitor and session tables
+(about 2.5 GB at 100,000,000 events).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-import math
+import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 SITE = "https://shop.example.com"
@@ -65,14 +71,17 @@ SEC_US = 1_000_000
 DAY_US = DAY_S * SEC_US
 COLUMNS = ["event_id", "visitor_id", "session_id", "event_name", "occurred_at",
            "page_url", "referrer_url", "user_agent", "properties"]
-SCHEMA = pa.schema([(c, pa.timestamp("us", tz="UTC") if c == "occurred_at" else pa.string())
-                    for c in COLUMNS])
-# Parquet writer options, pinned: identical input gives identical bytes.
+# Parquet writer options, pinned: identical input gives identical bytes. The low-cardinality
+# columns are written from dictionary arrays (no hashing), without min/max statistics (every
+# row group holds every event name, ...: they would prune nothing); store_schema=False so
+# that readers see the Parquet types (strings, timestamp UTC), not the in-memory
+# dictionary types.
 PARQUET_OPTIONS = dict(
-    compression="zstd", compression_level=3, version="2.6", data_page_version="1.0",
+    compression="zstd", compression_level=1, version="2.6", data_page_version="1.0",
     use_dictionary=["event_name", "page_url", "referrer_url", "user_agent", "properties"],
-    write_statistics=True, row_group_size=262_144, data_page_size=1 << 20,
-    coerce_timestamps="us", allow_truncated_timestamps=False, store_schema=True,
+    write_statistics=["event_id", "visitor_id", "session_id", "occurred_at"],
+    row_group_size=262_144, data_page_size=1 << 20,
+    coerce_timestamps="us", allow_truncated_timestamps=False, store_schema=False,
     write_page_index=False, write_batch_size=1024, dictionary_pagesize_limit=1 << 20,
     use_byte_stream_split=False, use_compliant_nested_type=True)
 
@@ -95,8 +104,8 @@ PV, VI, ATC, BC, PUR, NL, VS, SE, SC = range(9)
 STEP_EVENTS = [PV, ATC, BC, PUR]
 # Drop-offs among regular human visitors: P(product view), then each next step.
 REACH_VIEW_ONE_EVENT, REACH_VIEW, REACH_CART, REACH_CHECKOUT, REACH_PURCHASE = \
-    0.25, 0.45, 0.32, 0.5, 0.5
-OUT_OF_ORDER, REPEAT_STEP = 0.06, 0.15
+    0.25, 0.45, 0.34, 0.6, 0.57
+OUT_OF_ORDER, REPEAT_STEP, SAME_INSTANT_STEP = 0.06, 0.15, 0.03
 # Event mix of human events after the first of a session (the first is a page_view).
 HUMAN_MIX = [(PV, 0.68), (SC, 0.12), (VI, 0.10), (SE, 0.05), (VS, 0.02), (NL, 0.005),
              (PV, 0.025)]
@@ -231,7 +240,7 @@ REJECT_REASONS = ["missing_event_id", "missing_visitor_id", "missing_event_name"
 # Session starts by UTC hour (visitors mostly in Europe).
 HOUR_WEIGHTS = [2, 1.5, 1, 1, 1, 1.5, 2.5, 4, 5, 5.5, 6, 6.5, 7, 6.5, 6, 6, 6, 6.5, 7.5, 8, 8,
                 7, 5, 3.5]
-REC_FIELDS = {"eid": np.int64, "vis": np.int64, "k": np.int32, "name": np.int8, "ts": np.int64,
+REC_FIELDS = {"eid": np.int64, "vis": np.int32, "k": np.int32, "name": np.int8, "ts": np.int64,
               "path": np.int16, "query": np.int16, "ref": np.int16, "ua": np.int16,
               "props": np.int16, "prod": np.int16, "srv": np.bool_, "recv": np.int64,
               "dup": np.int8}
@@ -239,29 +248,57 @@ REC_FIELDS = {"eid": np.int64, "vis": np.int64, "k": np.int32, "name": np.int8, 
 # 4 and 5 a later-file copy with a later / an earlier occurred_at, 6 a shifted same-file copy.
 
 
-def cdf(weights):
-    w = np.asarray([x[1] if isinstance(x, tuple) else x for x in weights], dtype=np.float64)
-    c = np.cumsum(w)
-    return c / c[-1]
-
-
-def pick(rng, table, n):
-    """n draws of indices 0..len-1 with the given cumulative probabilities."""
-    return np.searchsorted(table, rng.random(n), side="right").clip(0, len(table) - 1)
-
-
-BROWSE_CDF = cdf(BROWSE)
-BROWSER_CDF = cdf(BROWSERS)
-EXT_CDF = cdf(EXTERNAL_REFERRERS)
-HOUR_CDF = cdf(HOUR_WEIGHTS)
-PRODUCT_CDF = cdf(1.0 / np.arange(1, N_PRODUCTS + 1) ** 1.1)
-HUMAN_MIX_CDF, HUMAN_MIX_CODES = cdf(HUMAN_MIX), np.array([c for c, _ in HUMAN_MIX], np.int8)
-POWER_MIX_CDF, POWER_MIX_CODES = cdf(POWER_MIX), np.array([c for c, _ in POWER_MIX], np.int8)
-BOT_KIND_CDF = cdf(BOT_KINDS)
+def keep_freed_memory():
+    """Ask glibc to serve large arrays from the heap and keep freed memory: the day-sized
+    arrays are allocated and freed over and over, and fresh pages cost a page fault each.
+    Only speed changes; harmless where glibc is absent."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: the largest allowed, 32 MiB
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
 
 
 def rng_for(seed, *stream):
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *stream])))
+
+
+def uniform(rng, n):
+    return rng.random(n, dtype=np.float32)
+
+
+class Discrete:
+    """A small discrete distribution, drawn by lookup in a table of 2**16 equal-probability
+    cells (each probability rounded to a multiple of 2**-16)."""
+
+    def __init__(self, weights, values=None):
+        w = np.asarray([x[1] if isinstance(x, tuple) else x for x in weights], np.float64)
+        cum = np.cumsum(w) / w.sum()
+        cell = (np.arange(1 << 16) + 0.5) / (1 << 16)
+        idx = np.searchsorted(cum, cell, side="right").clip(0, len(w) - 1)
+        values = np.arange(len(w)) if values is None else np.asarray(values)
+        self.lut = values[idx].astype(np.int32)
+
+    def draw(self, rng, n):
+        raw = rng.bit_generator.random_raw((n + 3) // 4).view(np.uint16)[:n]
+        return self.lut[raw]
+
+
+BROWSE_DIST = Discrete(BROWSE)
+BROWSER_DIST = Discrete(BROWSERS)
+EXT_DIST = Discrete(EXTERNAL_REFERRERS)
+HOUR_DIST = Discrete(HOUR_WEIGHTS)
+PRODUCT_DIST = Discrete(1.0 / np.arange(1, N_PRODUCTS + 1) ** 1.1)
+HUMAN_MIX_DIST = Discrete(HUMAN_MIX, [c for c, _ in HUMAN_MIX])
+POWER_MIX_DIST = Discrete(POWER_MIX, [c for c, _ in POWER_MIX])
+BOT_KIND_DIST = Discrete(BOT_KINDS)
+# Events per human session: 35% bounce (1), else 1 + geometric(0.2), up to 120.
+_geo = 0.2 * 0.8 ** np.arange(119)
+HUMAN_SESSION_LEN = Discrete(np.concatenate([[0.35], 0.65 * _geo / _geo.sum()]),
+                             np.arange(1, 121))
+BOT_SESSIONS = Discrete(0.5 ** np.arange(1, 21), np.arange(1, 21))  # geometric(0.5)
 
 
 def reflect(x, T):
@@ -271,15 +308,21 @@ def reflect(x, T):
 
 
 def diurnal_seconds(rng, n):
-    hour = pick(rng, HOUR_CDF, n)
-    return hour * 3600 + rng.integers(0, 3600, n)
+    return HOUR_DIST.draw(rng, n) * 3600 + rng.integers(0, 3600, n, dtype=np.int32)
+
+
+def pareto_int(rng, n, scale, alpha, cap):
+    """floor(scale * Pareto(alpha)), at most cap."""
+    x = scale * (1 - uniform(rng, n)) ** np.float32(-1 / alpha)
+    return np.minimum(np.floor(x), cap).astype(np.int64)
 
 
 # ---------------------------------------------------------------------------------------------
 # Visitors and sessions, drawn up front.
 
 class Population:
-    """Visitors (index 0..V-1; power visitors first) and their sessions, grouped by day."""
+    """Visitors (index 0..V-1; power visitors first), their funnel plans, and their sessions
+    grouped by start day."""
 
     def __init__(self, events, seed, days, total_days):
         rng = rng_for(seed, 0)
@@ -292,17 +335,16 @@ class Population:
         size = np.maximum(floor, (min(max(events * 0.004, 2_500), 40_000)
                                   * rng.uniform(0.6, 1.5, n_power)).astype(np.int64))
         size = size * T // D  # spread over all the days
-        pk = np.maximum(1, size // 25)
-        p_vis = np.repeat(np.arange(n_power), pk)
+        p_vis = np.repeat(np.arange(n_power), np.maximum(1, size // 25))
         p_len = rng.geometric(1 / 25, p_vis.size).astype(np.int64)
-        p_day = rng.integers(0, T, p_vis.size)
+        p_day = rng.integers(0, T, p_vis.size).astype(np.int16)
         p_tod = diurnal_seconds(rng, p_vis.size)
-        kinds, bot_kinds, svis, slen, sday, stod = [np.ones(n_power, np.int8)], \
-            [np.full(n_power, -1, np.int8)], [p_vis], [p_len], [p_day], [p_tod]
+        kinds, bot_kinds = [np.ones(n_power, np.int8)], [np.full(n_power, -1, np.int8)]
+        svis, slen, sday, stod = [p_vis], [p_len], [p_day], [p_tod]
         first = np.bincount(p_vis, weights=p_len * (p_day < D), minlength=n_power)
         have, V = float(first.sum()), n_power
         cum = [np.cumsum(first)]
-        block = max(1_000, int(target / 9.0 * 1.05))
+        block = max(1_000, int(target / 10.5 * 1.03))
         while have < target:
             kind, bkind, vis, length, day, tod = self._draw_block(rng, block, T)
             f = np.bincount(vis, weights=length * (day < D), minlength=block)
@@ -310,33 +352,32 @@ class Population:
             kinds.append(kind), bot_kinds.append(bkind), svis.append(vis + V)
             slen.append(length), sday.append(day), stod.append(tod)
             have, V = have + float(f.sum()), V + block
+            block = max(1_000, int(block * 0.1))
         cum = np.concatenate(cum)
-        V = int(np.searchsorted(cum, target)) + 1 if cum[-1] >= target else V
-        V = max(V, n_power)
+        V = max(int(np.searchsorted(cum, target)) + 1, n_power)
         self.V = V
         self.kind = np.concatenate(kinds)[:V]
         self.bot_kind = np.concatenate(bot_kinds)[:V]
         vis = np.concatenate(svis)
-        keep = vis < V
-        vis = vis[keep]
-        length = np.concatenate(slen)[keep]
-        day = np.concatenate(sday)[keep]
-        tod = np.concatenate(stod)[keep]
+        S = int(np.searchsorted(vis, V))  # sessions are contiguous by visitor
+        vis = vis[:S].astype(np.int32)
+        length = np.concatenate(slen)[:S]
+        day = np.concatenate(sday)[:S]
+        start_s = day.astype(np.int64) * DAY_S + np.concatenate(stod)[:S]
         del svis, slen, sday, stod
-        # Order each visitor's sessions by time (they are contiguous by visitor).
-        start_s = day * DAY_S + tod
+        # Order each visitor's sessions by time.
         shift = int(T * DAY_S).bit_length()
-        order = np.argsort((vis << shift) | start_s, kind="stable")
-        vis, length, day = vis[order], length[order], day[order]
-        start_us = start_s[order] * SEC_US + rng.integers(0, SEC_US, vis.size)
-        del order, start_s, tod
+        order = np.argsort((vis.astype(np.int64) << shift) | start_s, kind="stable")
+        length, day = length[order], day[order]
+        start_us = start_s[order] * SEC_US + rng.integers(0, SEC_US, S)
+        del order, start_s
         n = np.bincount(vis, weights=length, minlength=V).astype(np.int64)
         self.n = n
         self.ev_off = np.cumsum(n) - n
         sess_count = np.bincount(vis, minlength=V)
         sess_off = np.cumsum(sess_count) - sess_count
-        k = (np.arange(vis.size) - sess_off[vis] + 1).astype(np.int32)
-        j0 = (np.cumsum(length) - length - self.ev_off[vis]).astype(np.int64)
+        k = (np.arange(S) - sess_off[vis] + 1).astype(np.int32)
+        j0 = np.cumsum(length) - length - self.ev_off[vis]
         # Group the sessions by start day.
         by_day = np.argsort(day, kind="stable")
         self.day_bounds = np.searchsorted(day[by_day], np.arange(T + 1))
@@ -345,85 +386,90 @@ class Population:
         self.s_start = start_us[by_day]
         self.s_k = k[by_day]
         self.s_j0 = j0[by_day]
+        self.sessions = S
         del by_day, vis, length, start_us, k, j0, day
         self._plan(rng)
 
     @staticmethod
     def _draw_block(rng, m, T):
         """m regular visitors: kind (0 human, 2 bot) and their sessions."""
-        is_bot = rng.random(m) < BOT_SHARE
+        is_bot = uniform(rng, m) < BOT_SHARE
         kind = np.where(is_bot, 2, 0).astype(np.int8)
-        bot_kind = np.where(is_bot, pick(rng, BOT_KIND_CDF, m), -1).astype(np.int8)
-        k_h = np.minimum(np.floor((1 - rng.random(m)) ** (-1 / 1.6)), 400).astype(np.int64)
-        k_b = rng.geometric(0.5, m).astype(np.int64)
-        k = np.where(is_bot, k_b, k_h)
+        bot_kind = np.full(m, -1, np.int8)
+        bots = np.flatnonzero(is_bot)
+        bot_kind[bots] = BOT_KIND_DIST.draw(rng, bots.size)
+        k = pareto_int(rng, m, 1, 1.6, 400)
+        k[bots] = BOT_SESSIONS.draw(rng, bots.size)
         vis = np.repeat(np.arange(m), k)
         S = vis.size
-        bot_s = is_bot[vis]
-        l_h = np.where(rng.random(S) < 0.35, 1, 1 + rng.geometric(0.2, S))
-        l_b = np.minimum(np.floor(8 * (1 - rng.random(S)) ** (-1 / 1.6)), 3000).astype(np.int64)
-        length = np.where(bot_s, l_b, l_h).astype(np.int64)
-        center = rng.random(m) * T
-        width = rng.exponential(1.0, m) * np.where(is_bot, 3.0, 8.0 * (1 + np.log(k)))
-        day = np.minimum(reflect(center[vis] + width[vis] * (rng.random(S) - 0.5), T)
-                         .astype(np.int64), T - 1)
-        tod = np.where(bot_s, rng.integers(0, DAY_S, S), diurnal_seconds(rng, S))
+        bot_s = np.flatnonzero(is_bot[vis])
+        length = HUMAN_SESSION_LEN.draw(rng, S).astype(np.int64)
+        length[bot_s] = pareto_int(rng, bot_s.size, 8, 1.6, 3000)
+        center = uniform(rng, m) * np.float32(T)
+        width = rng.standard_exponential(m, dtype=np.float32) * np.where(
+            is_bot, np.float32(3), np.float32(8) * (1 + np.log(k.astype(np.float32))))
+        offset = width[vis] * (uniform(rng, S) - np.float32(0.5))
+        day = np.minimum(reflect(center[vis] + offset, T).astype(np.int16), T - 1)
+        tod = diurnal_seconds(rng, S)
+        tod[bot_s] = rng.integers(0, DAY_S, bot_s.size, dtype=np.int32)
         return kind, bot_kind, vis, length, day, tod
 
     def _plan(self, rng):
         """Per visitor: user agent, favourite product and funnel plan (event positions)."""
         V, n, kind = self.V, self.n, self.kind
-        human = kind == 0
-        ua = pick(rng, BROWSER_CDF, V).astype(np.int16)
-        crawler = UA_CRAWLER0 + rng.integers(0, len(CRAWLERS), V)
-        script = UA_SCRIPT0 + rng.integers(0, len(SCRIPTS), V)
-        headless = UA_HEADLESS0 + rng.integers(0, len(HEADLESS), V)
+        self.browser = BROWSER_DIST.draw(rng, V).astype(np.int16)  # humans, switchers' first
+        ua = self.browser.copy()
         bk = self.bot_kind
-        bot_ua = np.select([bk == 0, bk == 1, bk == 2, bk == 3, bk == 4],
-                           [crawler, script, headless, np.full(V, UA_EMPTY),
-                            np.where(rng.random(V) < 0.5, crawler, script)], ua)
-        self.ua = np.where(kind == 2, bot_ua, ua).astype(np.int16)
-        self.browser = ua  # switchers' first event
-        self.fav = pick(rng, PRODUCT_CDF, V).astype(np.int16)
+        for code, first, count in ((0, UA_CRAWLER0, len(CRAWLERS)), (1, UA_SCRIPT0, len(SCRIPTS)),
+                                   (2, UA_HEADLESS0, len(HEADLESS)), (3, UA_EMPTY, 1),
+                                   (4, UA_CRAWLER0, len(CRAWLERS) + len(SCRIPTS))):
+            m = np.flatnonzero(bk == code)
+            ua[m] = first + rng.integers(0, count, m.size)
+        self.ua = ua
+        self.fav = PRODUCT_DIST.draw(rng, V).astype(np.int16)
         # Funnel stage reached by regular humans (1 view, 2 cart, 3 checkout, 4 purchase).
-        s1 = human & (rng.random(V) < np.where(n == 1, REACH_VIEW_ONE_EVENT, REACH_VIEW))
-        s2 = s1 & (n >= 2) & (rng.random(V) < REACH_CART)
-        s3 = s2 & (n >= 3) & (rng.random(V) < REACH_CHECKOUT)
-        s4 = s3 & (n >= 4) & (rng.random(V) < REACH_PURCHASE)
-        stage = (s1.astype(np.int64) + s2 + s3 + s4)
+        human = kind == 0
+        s1 = human & (uniform(rng, V) < np.where(n == 1, REACH_VIEW_ONE_EVENT, REACH_VIEW))
+        s2 = s1 & (n >= 2) & (uniform(rng, V) < REACH_CART)
+        s3 = s2 & (n >= 3) & (uniform(rng, V) < REACH_CHECKOUT)
+        s4 = s3 & (n >= 4) & (uniform(rng, V) < REACH_PURCHASE)
+        stage_all = s1.astype(np.int8) + s2 + s3 + s4
+        self.stage = stage_all
+        self.plan = np.full((V, 5), -1, np.int32)
+        self.rep_name = np.full(V, ATC, np.int8)
+        self.prod_from = np.where(human, np.iinfo(np.int32).max, 0).astype(np.int32)
+        who = np.flatnonzero(s1)
+        m, n, stage = who.size, n[who], stage_all[who].astype(np.int64)
         # Step positions among the visitor's events (index j, in time order): strictly
         # increasing; mostly close together (a few events apart), else spread out.
-        u = np.sort(rng.random((V, 4)), axis=1)
+        u = np.sort(rng.random((m, 4)), axis=1)
         span = np.maximum(n - stage + 1, 1)[:, None]
         spread = np.floor(u * span).astype(np.int64) + np.arange(4)
-        close = np.empty((V, 4), np.int64)
+        close = np.empty((m, 4), np.int64)
         close[:, 0] = spread[:, 0]
-        close[:, 1:] = rng.geometric(0.45, (V, 3))
+        close[:, 1:] = rng.geometric(0.45, (m, 3))
         close = np.cumsum(close, axis=1)
-        last = np.take_along_axis(close, np.maximum(stage - 1, 0)[:, None], axis=1)[:, 0]
-        use_close = (last < n) & (rng.random(V) < 0.7)
+        last = np.take_along_axis(close, (stage - 1)[:, None], axis=1)[:, 0]
+        use_close = (last < n) & (uniform(rng, m) < 0.7)
         pos = np.where(use_close[:, None], close, spread)
         pos[np.arange(4)[None, :] >= stage[:, None]] = -1
         # Out of order: a purchase before the add_to_cart, or an add_to_cart before any
         # product view.
-        ooo = (stage >= 2) & (rng.random(V) < OUT_OF_ORDER)
+        ooo = (stage >= 2) & (uniform(rng, m) < OUT_OF_ORDER)
         swap = ooo & (stage == 4)
         pos[swap, 1], pos[swap, 3] = pos[swap, 3], pos[swap, 1].copy()
         swap = ooo & (stage < 4)
         pos[swap, 0], pos[swap, 1] = pos[swap, 1], pos[swap, 0].copy()
         # A repeated step after the last planned one.
         top = pos.max(axis=1)
-        rep = (stage >= 2) & (rng.random(V) < REPEAT_STEP) & (top < n - 1)
-        rep_pos = np.where(rep, top + 1 + np.floor(rng.random(V) * np.maximum(n - top - 1, 1))
+        rep = (stage >= 2) & (uniform(rng, m) < REPEAT_STEP) & (top < n - 1)
+        rep_pos = np.where(rep, top + 1 + np.floor(uniform(rng, m) * np.maximum(n - top - 1, 1))
                            .astype(np.int64), -1)
-        self.rep_name = (ATC + np.floor(rng.random(V) * np.maximum(stage - 1, 1))) \
-            .astype(np.int8)
-        self.plan = np.concatenate([pos, rep_pos[:, None]], axis=1).astype(np.int32)
+        self.rep_name[who] = ATC + np.floor(uniform(rng, m) * np.maximum(stage - 1, 1))
+        self.plan[who, :4] = pos
+        self.plan[who, 4] = rep_pos
         # Product pages only from the first product view on (never for stage 0).
-        self.prod_from = np.where(stage >= 1, pos[:, 0], np.iinfo(np.int32).max) \
-            .astype(np.int64)
-        self.prod_from[kind != 0] = 0
-        self.stage = stage.astype(np.int8)
+        self.prod_from[who] = pos[:, 0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,105 +479,126 @@ def make_events(pop, d, rng):
     lo, hi = int(pop.day_bounds[d]), int(pop.day_bounds[d + 1])
     slen = pop.s_len[lo:hi]
     E = int(slen.sum())
-    sess = np.repeat(np.arange(hi - lo), slen)
+    sess = np.repeat(np.arange(hi - lo, dtype=np.int32), slen)
     first = np.cumsum(slen) - slen
-    i = np.arange(E) - first[sess]
+    start = np.zeros(E, bool)
+    start[first] = True
     v = pop.s_vis[lo:hi][sess]
-    j = pop.s_j0[lo:hi][sess] + i
+    j = pop.s_j0[lo:hi][sess] + (np.arange(E) - first[sess])
     kind = pop.kind[v]
-    bot, power = kind == 2, kind == 1
-    start = i == 0
-    # Times: humans a few seconds to minutes apart, bots a few seconds.
-    gap = np.where(bot, rng.exponential(2.5, E), rng.lognormal(math.log(30), 1.0, E))
-    gap = (gap * SEC_US).astype(np.int64) + 1000
+    bot = kind == 2
+    bots, powers = np.flatnonzero(bot), np.flatnonzero(kind == 1)
+    # Event names: a random mix, page_view first in a session, then the funnel plan.
+    name = HUMAN_MIX_DIST.draw(rng, E).astype(np.int8)
+    name[powers] = POWER_MIX_DIST.draw(rng, powers.size)
+    name[start] = PV
+    name[bots] = PV
+    prod_ok = j >= pop.prod_from[v]
+    name[(name == VI) & ~prod_ok] = SC
+    # The planned steps (and repeated step) that fall into these sessions.
+    sv, sj0 = pop.s_vis[lo:hi], pop.s_j0[lo:hi]
+    splan = pop.plan[sv]
+    inside = (splan >= sj0[:, None]) & (splan < (sj0 + slen)[:, None])
+    srow, scol = np.nonzero(inside)
+    at = first[srow] + splan[srow, scol] - sj0[srow]  # event index
+    step = np.zeros(E, np.int8)  # 1..4: the planned funnel step at this event
+    m = scol < 4
+    step[at[m]] = scol[m] + 1
+    rep = at[~m]
+    rep = rep[step[rep] == 0]
+    name[rep] = pop.rep_name[v[rep]]
+    steps = at[m]
+    name[steps] = np.array(STEP_EVENTS, np.int8)[scol[m]]
+    del splan, inside
+
+    # Times: humans seconds to minutes apart, bots a few seconds; 3% of the planned steps
+    # 2..4 at the same instant as the event before them.
+    gap = rng.standard_exponential(E, dtype=np.float32) * np.float32(45 * SEC_US)
+    gap[bots] *= np.float32(2.5 / 45)
+    gap = gap.astype(np.int64) + 1000
+    tie = steps[(scol[m] > 0) & (uniform(rng, steps.size) < SAME_INSTANT_STEP)]
+    gap[tie] = 0
     gap[start] = 0
     cs = np.cumsum(gap)
     ts = pop.s_start[lo:hi][sess] + cs - cs[first][sess]
     del gap, cs
 
-    # Event names: a random mix, page_view first in a session, then the funnel plan.
-    name = np.where(power, POWER_MIX_CODES[pick(rng, POWER_MIX_CDF, E)],
-                    HUMAN_MIX_CODES[pick(rng, HUMAN_MIX_CDF, E)])
-    name[start | bot] = PV
-    prod_ok = j >= pop.prod_from[v]
-    name[(name == VI) & ~prod_ok] = SC
-    plan = pop.plan[v]
-    step = np.zeros(E, np.int8)  # 1..4: the planned funnel step at this event
-    for s in range(4):
-        step[plan[:, s] == j] = s + 1
-    rep = (plan[:, 4] == j) & (step == 0)
-    name[rep] = pop.rep_name[v[rep]]
-    is_step = step > 0
-    name[is_step] = np.array(STEP_EVENTS, np.int8)[step[is_step] - 1]
-
     # Pages.
-    fav = pop.fav[v].astype(np.int64)
-    rand_prod = pick(rng, PRODUCT_CDF, E)
-    prod = np.where(rng.random(E) < 0.5, fav, rand_prod)
-    prod = np.where(power, rand_prod, prod)
-    browse = pick(rng, BROWSE_CDF, E)
-    on_product = prod_ok & (rng.random(E) < np.where(bot, 0.5, 0.35))
-    path = np.where(on_product, PRODUCT0 + prod, browse)
-    path[step == 1] = PRODUCT0 + fav[step == 1]
+    fav = pop.fav[v]
+    prod = PRODUCT_DIST.draw(rng, E).astype(np.int16)
+    u = uniform(rng, E)
+    use_fav = u < 0.5
+    prod[use_fav & (kind == 0)] = fav[use_fav & (kind == 0)]
+    path = BROWSE_DIST.draw(rng, E).astype(np.int16)
+    on_product = prod_ok & ((u * 2) % 1 < np.where(bot, np.float32(0.5), np.float32(0.35)))
+    path[on_product] = PRODUCT0 + prod[on_product]
+    m = step == 1
+    path[m] = PRODUCT0 + fav[m]
+    prod[m] = fav[m]
     m = (name == VI) | ((name == VS) & prod_ok)
     path[m] = PRODUCT0 + prod[m]
-    m = (name == VS) & ~prod_ok
-    path[m] = np.array(BLOG_CODES)[rng.integers(0, len(BLOG_CODES), int(m.sum()))]
+    m = np.flatnonzero((name == VS) & ~prod_ok)
+    path[m] = np.array(BLOG_CODES, np.int16)[rng.integers(0, len(BLOG_CODES), m.size)]
     m = name == ATC
-    path[m] = np.where(prod_ok[m], PRODUCT0 + np.where(power[m], prod[m], fav[m]), LISTING)
+    path[m] = np.where(prod_ok[m], PRODUCT0 + prod[m], LISTING)
     path[name == SE] = SEARCH_PATH
     path[name == BC] = CHECKOUT_PATH
     path[name == PUR] = CONFIRM_PATH
-    product = np.where(path >= PRODUCT0, path - PRODUCT0, np.where(power, prod, fav))
+    is_product = path >= PRODUCT0
+    product = np.where(is_product, path - PRODUCT0, prod).astype(np.int16)
 
     # Server-side purchases: no user agent, page, referrer or session.
-    srv = (name == PUR) & ~bot & (rng.random(E) < SERVER_SIDE_PURCHASE)
+    u = uniform(rng, E)
+    srv = (name == PUR) & ~bot & (u < SERVER_SIDE_PURCHASE)
 
-    # Query strings.
-    query = np.zeros(E, np.int64)
-    u = rng.random(E)
-    query[u < 0.03] = Q_FILTER + rng.integers(0, len(FILTERS), int((u < 0.03).sum()))
-    query[u < 0.01] = Q_PII + rng.integers(0, len(PII), int((u < 0.01).sum()))
-    ext = pick(rng, EXT_CDF, E)
-    m = start & ~bot & (ext != EXT_NULL) & (rng.random(E) < 0.3)
-    query[m] = Q_UTM + rng.integers(0, len(UTM), int(m.sum()))
-    search_term = rng.integers(0, len(SEARCH_TERMS), E)
-    query[name == SE] = Q_SEARCH + search_term[name == SE]
+    # Query strings: filters 2%, personal data 1%, utm on 30% of the landings with a referrer.
+    query = np.zeros(E, np.int16)
+    m = np.flatnonzero(u < 0.03)
+    query[m] = np.where(u[m] < 0.01, Q_PII + (u[m] * 1e4).astype(np.int16) % len(PII),
+                        Q_FILTER + (u[m] * 1e4).astype(np.int16) % len(FILTERS))
+    ext = EXT_DIST.draw(rng, E).astype(np.int16)
+    m = np.flatnonzero(start & ~bot & (ext != EXT_NULL) & ((u * 7) % 1 < 0.3))
+    query[m] = Q_UTM + (u[m] * 1e5).astype(np.int16) % len(UTM)
+    search_term = ((u * 1e6).astype(np.int32) % len(SEARCH_TERMS)).astype(np.int16)
+    m = name == SE
+    query[m] = Q_SEARCH + search_term[m]
     query[(path == CHECKOUT_PATH) | (path == CONFIRM_PATH)] = 0
 
     # Referrers: external on a session's first event, else the previous page.
-    ref = np.empty(E, np.int64)
+    ref = np.empty(E, np.int16)
     ref[1:] = REF_INTERNAL0 + path[:-1]
     ref[start] = ext[start]  # code 0: null
-    ref[bot & start] = -1
+    ref[bots[start[bots]]] = EXT_NULL
     ref[srv] = -1
 
     # User agents.
-    ua = pop.ua[v].astype(np.int64)
-    empty_bot = pop.bot_kind[v] == 3
-    ua[empty_bot] = np.where(rng.random(int(empty_bot.sum())) < 0.5, UA_EMPTY, -1)
-    switch = (pop.bot_kind[v] == 4) & (j == 0)
+    ua = pop.ua[v]
+    bk = pop.bot_kind[v[bots]]
+    empty = bots[bk == 3]
+    ua[empty] = np.where(u[empty] < 0.5, UA_EMPTY, -1)
+    switch = bots[(bk == 4) & (j[bots] == 0)]
     ua[switch] = pop.browser[v[switch]]
-    ua[srv] = np.where(rng.random(int(srv.sum())) < 0.5, UA_EMPTY, -1)
+    m = np.flatnonzero(srv)
+    ua[m] = np.where(u[m] < SERVER_SIDE_PURCHASE / 2, UA_EMPTY, -1)
 
     # Properties.
-    props = np.full(E, -1, np.int64)
+    props = np.full(E, -1, np.int16)
+    u = uniform(rng, E)
     m = name == PV
-    pv_pick = rng.random(E)
-    props[m & (pv_pick >= 0.45)] = P_PV
-    m2 = m & (pv_pick >= 0.7)
-    props[m2] = P_PV + 1 + (pv_pick[m2] * 1000).astype(np.int64) % 3
-    m = name == SC
-    props[m] = P_SCROLL + rng.integers(0, len(SCROLL_PROPS), int(m.sum()))
+    props[m & (u >= 0.45)] = P_PV
+    m2 = m & (u >= 0.7)
+    props[m2] = P_PV + 1 + (u[m2] * 1000).astype(np.int16) % 3
+    m = np.flatnonzero(name == SC)
+    props[m] = P_SCROLL + (u[m] * 1000).astype(np.int16) % len(SCROLL_PROPS)
     m = name == SE
     props[m] = P_SEARCH + search_term[m]
     m = name == NL
-    props[m] = P_NL + (rng.random(int(m.sum())) < 0.3)
+    props[m] = P_NL + (u[m] < 0.3)
     for code, base in ((VS, P_VIDEO), (VI, P_ITEM), (ATC, P_CART), (BC, P_CHECKOUT)):
         m = name == code
         props[m] = base + product[m]
-    m = (props >= 0) & (rng.random(E) < WEIRD_PROPERTIES)
-    props[m] = P_WEIRD + rng.integers(0, len(WEIRD_PROPS), int(m.sum()))
+    m = np.flatnonzero((props >= 0) & ((u * 997) % 1 < WEIRD_PROPERTIES))
+    props[m] = P_WEIRD + (u[m] * 1e4).astype(np.int16) % len(WEIRD_PROPS)
 
     path[srv] = -1
     return {"eid": pop.ev_off[v] + j, "vis": v, "k": pop.s_k[lo:hi][sess], "name": name,
@@ -547,123 +614,28 @@ def concat(recs):
     recs = [r for r in recs if r]
     if not recs:
         return {f: np.empty(0, t) for f, t in REC_FIELDS.items()}
+    if len(recs) == 1:
+        return {f: recs[0][f].astype(t, copy=False) for f, t in REC_FIELDS.items()}
     return {f: np.concatenate([r[f] for r in recs]).astype(t, copy=False)
             for f, t in REC_FIELDS.items()}
 
 
 # ---------------------------------------------------------------------------------------------
-# Strings.
-
-def fixed_width(prefix: str, values, digits: int, base: int, suffix: str = ""):
-    """A string array prefix + values in `base` (10 or 16), zero-padded to `digits`."""
-    p, s = prefix.encode(), suffix.encode()
-    n, w = values.size, len(p) + digits + len(s)
-    data = np.empty((n, w), np.uint8)
-    data[:, :len(p)] = np.frombuffer(p, np.uint8)
-    if s:
-        data[:, len(p) + digits:] = np.frombuffer(s, np.uint8)
-    alphabet = np.frombuffer(b"0123456789abcdef", np.uint8)
-    x = values.astype(np.int64, copy=True)
-    for i in range(digits - 1, -1, -1):
-        data[:, len(p) + i] = alphabet[x % base]
-        x //= base
-    offsets = np.arange(0, (n + 1) * w, w, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
-                                                  pa.py_buffer(data.reshape(-1))])
-
-
-def codes_to_strings(dictionary: pa.Array, codes):
-    codes = np.asarray(codes)
-    null = codes < 0
-    idx = pa.array(codes.astype(np.int32), mask=null if null.any() else None)
-    return pc.take(dictionary, idx)
-
-
-def apply_bad(col: pa.Array, bad):
-    m = bad > 0
-    if not m.any():
-        return col
-    repl = pc.take(pa.array(BAD_VALUES, pa.string()), pa.array(bad[m].astype(np.int32) - 1))
-    return pc.replace_with_mask(col, pa.array(m), repl)
-
-
-class Renderer:
-    def __init__(self, seed, V, base_us):
-        r = rng_for(seed, 2)
-        self.seed, self.base_us = seed, base_us
-        self.vdigits = max(6, len(str(10 * V)))
-        self.vmod = 10 ** self.vdigits
-        a = int(r.integers(10 ** 5, min(10 ** 9, (1 << 62) // self.vmod)))
-        self.va = a + (1 if a % 2 == 0 else 0)
-        self.va += 2 if self.va % 5 == 0 else 0
-        self.vb = int(r.integers(0, self.vmod))
-        self.ea = int(r.integers(1 << 20, 1 << 22)) | 1
-        self.eb = int(r.integers(0, 1 << 40))
-        self.names = pa.array(EVENT_NAMES, pa.string())
-        self.pages = pa.array([SITE + p for p in PATHS], pa.string())
-        self.queries = pa.array(QUERIES, pa.string())
-        self.refs = pa.array(REFERRERS, pa.string())
-        self.uas = pa.array(USER_AGENTS, pa.string())
-        self.props = pa.array(PROPS, pa.string())
-        self.tails = pa.array(PURCHASE_TAILS, pa.string())
-
-    def visitor_numbers(self, vis):
-        return (vis * self.va + self.vb) % self.vmod
-
-    def table(self, rec, bad):
-        n = rec["eid"].size
-        eid = (rec["eid"] * self.ea + self.eb) & ((1 << 40) - 1)
-        event_id = fixed_width(f"e-{self.seed}-", eid, 10, 16)
-        vnum = self.visitor_numbers(rec["vis"])
-        visitor_id = fixed_width("v-", vnum, self.vdigits, 10)
-        session_id = pc.binary_join_element_wise(
-            fixed_width("s-v-", vnum, self.vdigits, 10, "-"),
-            pc.cast(pa.array(rec["k"]), pa.string()), "")
-        srv = rec["srv"]
-        if srv.any():
-            session_id = pc.if_else(pa.array(srv), pa.scalar(None, pa.string()), session_id)
-        page_url = pc.binary_join_element_wise(codes_to_strings(self.pages, rec["path"]),
-                                               codes_to_strings(self.queries, rec["query"]), "")
-        props = codes_to_strings(self.props, rec["props"])
-        purchase = rec["name"] == PUR
-        if purchase.any():
-            order = fixed_width('{"order_id":"o-', eid[purchase], 10, 16, '",')
-            tails = codes_to_strings(self.tails, rec["prod"][purchase])
-            props = pc.replace_with_mask(props, pa.array(purchase),
-                                         pc.binary_join_element_wise(order, tails, ""))
-        occurred = pa.array(rec["ts"] + self.base_us, pa.timestamp("us", tz="UTC"),
-                            mask=bad[3] > 0 if bad[3].any() else None)
-        cols = [apply_bad(event_id, bad[0]), apply_bad(visitor_id, bad[1]), session_id,
-                apply_bad(codes_to_strings(self.names, rec["name"]), bad[2]), occurred,
-                page_url, codes_to_strings(self.refs, rec["ref"]),
-                codes_to_strings(self.uas, rec["ua"]), props]
-        assert all(len(c) == n for c in cols)
-        return pa.Table.from_arrays(cols, schema=SCHEMA)
-
-
-def write_table(table, path: Path):
-    tmp = path.with_name("." + path.name + ".tmp")
-    pq.write_table(table, tmp, **PARQUET_OPTIONS)
-    os.replace(tmp, path)
-    return path.stat().st_size
-
-
-# ---------------------------------------------------------------------------------------------
+# Delivery: duplicates, malformed rows, row order.
 
 def deliver(rec, d, T, rng, pending):
     """The rows of delivery day d: duplicates added (some pushed to later days), malformed
-    values chosen, in receive order. Returns (rows, bad codes)."""
-    n = rec["eid"].size
+    values chosen, in receive order. Returns (rows, bad codes: 4 x rows)."""
     plain = np.flatnonzero(rec["dup"] == 0)
-    chosen = plain[rng.random(plain.size) < DUP_SHARE]
+    chosen = plain[uniform(rng, plain.size) < DUP_SHARE]
     rec["dup"][chosen] = 1
     c = chosen.size
     later = rng.integers(1, 4, c)
-    cross = (rng.random(c) < DUP_CROSS_FILE) & (d + later < T)
+    cross = (uniform(rng, c) < DUP_CROSS_FILE) & (d + later < T)
     copies = take(rec, chosen)
     shift = rng.integers(SEC_US, 600 * SEC_US, c)
     variant = rng.integers(0, 3, c)  # cross-file: identical, later, earlier
-    same_shifted = ~cross & (rng.random(c) < DUP_SAME_FILE_SHIFTED)
+    same_shifted = ~cross & (uniform(rng, c) < DUP_SAME_FILE_SHIFTED)
     sign = np.where(((variant == 1) & cross) | (same_shifted & (variant != 2)), 1,
                     np.where(((variant == 2) & cross) | same_shifted, -1, 0))
     copies["ts"] = copies["ts"] + sign * shift
@@ -675,27 +647,288 @@ def deliver(rec, d, T, rng, pending):
         m = cross & (later == delay)
         if m.any():
             pending.setdefault(d + delay, []).append(take(copies, m))
-    rows = concat([rec, take(copies, ~cross)])
+    # The rows: rec and the same-file copies, in order of the minute they were received
+    # (a stable radix sort on 16 bits; within a minute, in the order they were made).
+    same = ~cross
+    recv = np.concatenate([rec["recv"], copies["recv"][same]])
+    minute = ((recv - d * DAY_US) // (60 * SEC_US)).clip(0, 32767).astype(np.int16)
+    order = np.argsort(minute, kind="stable")
+    source = np.concatenate([np.arange(rec["eid"].size), chosen[same]])[order]
+    rows = {f: a[source] for f, a in rec.items() if f not in ("ts", "dup", "recv")}
+    for f in ("ts", "dup"):
+        rows[f] = np.concatenate([rec[f], copies[f][same]])[order]
+    rows["recv"] = recv[order]
     # Malformed rows (never one with a duplicate, so duplicates stay countable).
     total = rows["eid"].size
     plain = np.flatnonzero(rows["dup"] == 0)
     share = MALFORMED_SHARE * total / max(plain.size, 1)
-    bad_rows = plain[rng.random(plain.size) < share]
+    bad_rows = plain[uniform(rng, plain.size) < share]
     bad = np.zeros((4, total), np.int8)
     b = bad_rows.size
-    reason = pick(rng, cdf([0.3, 0.25, 0.25, 0.2]), b)
+    reason = np.searchsorted(np.cumsum([0.3, 0.25, 0.25, 0.2]), rng.random(b)).clip(0, 3)
     value = rng.integers(1, len(BAD_VALUES) + 1, b)
     bad[reason, bad_rows] = np.where(reason == 3, 1, value)
     second = rng.random(b) < 0.15  # a second problem (the first reason wins)
     reason2 = np.minimum(reason + 1 + rng.integers(0, 3, b), 3)
-    bad[reason2[second], bad_rows[second]] = rng.integers(1, len(BAD_VALUES) + 1,
-                                                          int(second.sum()))
-    order = np.argsort(rows["recv"], kind="stable")
-    return take(rows, order), bad[:, order], n
+    bad[reason2[second], bad_rows[second]] = np.where(
+        reason2[second] == 3, 1, rng.integers(1, len(BAD_VALUES) + 1, int(second.sum())))
+    return rows, bad
 
 
-def generate(events, seed, days, extra_days, start, output: Path, progress=False):
+# ---------------------------------------------------------------------------------------------
+# Strings and Parquet.
+
+_HEX2 = np.array([list(f"{i:02x}".encode()) for i in range(256)], np.uint8).view(np.uint16)[:, 0]
+_BLANKS = {2: b"", 3: b" ", 4: b"\t", 5: b"  \n "}  # BAD_VALUES codes 2..5 (1 is null)
+
+
+def hex_digits(values, digits):
+    """(n, digits) matrix of the lowest `digits` hex digits of values (uint64)."""
+    be = values.astype(">u8").view(np.uint8).reshape(-1, 8)
+    return _HEX2[be].view(np.uint8)[:, 16 - digits:]  # two characters per byte
+
+
+_DEC4 = np.array([f"{i:04d}".encode() for i in range(10_000)], "S4").view(np.uint32)
+
+
+def decimal_strings(values, width):
+    """Fixed-width, zero-padded decimal text of values, as an 'S<width>' array."""
+    groups = -(-width // 4)
+    out = np.empty((values.size, groups), np.uint32)  # four digits each
+    x = values.astype(np.int64, copy=True)
+    for i in range(groups - 1, -1, -1):
+        out[:, i] = _DEC4[x % 10_000]
+        x //= 10_000
+    mat = out.view(np.uint8).reshape(-1, 4 * groups)[:, 4 * groups - width:]
+    return np.ascontiguousarray(mat).view(f"S{width}")[:, 0]
+
+
+def string_array(mat, widths=None, valid=None, bad=None):
+    """A pyarrow string array from the rows of a byte matrix, each cut to its width (all of
+    it without `widths`); rows with `bad` code 1 are null, 2..5 empty or whitespace only."""
+    n, w = mat.shape
+    if widths is None:
+        data = np.ascontiguousarray(mat).reshape(-1)
+        lengths = None
+        if bad is not None and bad.any():
+            valid = bad != 1
+            blank = np.flatnonzero(bad > 1)
+            if blank.size:
+                data = data.copy()
+                lengths = np.full(n, w, np.int32)
+                cut = []
+                for r, b in zip(blank.tolist(), bad[blank].tolist()):
+                    text = _BLANKS[b]
+                    data[r * w:r * w + len(text)] = np.frombuffer(text, np.uint8)
+                    cut.append(np.arange(r * w + len(text), (r + 1) * w))
+                    lengths[r] = len(text)
+                data = np.delete(data, np.concatenate(cut))
+        if lengths is None:
+            offsets = np.arange(0, (n + 1) * w, w, dtype=np.int32)
+        else:
+            offsets = np.zeros(n + 1, np.int32)
+            np.cumsum(lengths, out=offsets[1:])
+    else:
+        assert bad is None
+        keep = np.arange(w, dtype=np.uint8)[None, :] < widths.astype(np.uint8)[:, None]
+        data = mat[keep]
+        offsets = np.zeros(n + 1, np.int32)
+        np.cumsum(widths, out=offsets[1:])
+    bitmap, nulls = None, 0
+    if valid is not None and not valid.all():
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        nulls = int(n - valid.sum())
+    return pa.Array.from_buffers(pa.string(), n, [bitmap, pa.py_buffer(offsets),
+                                                  pa.py_buffer(data)], null_count=nulls)
+
+
+class Dictionary:
+    """Distinct strings for codes into `values` (None: null). Parquet dictionary pages must
+    not repeat a value (pyarrow then writes uninitialised bytes into the page)."""
+
+    def __init__(self, values):
+        distinct = {}
+        self.remap = np.array([-1 if v is None else distinct.setdefault(v, len(distinct))
+                               for v in values] + [-1], np.int32)  # code -1 -> -1
+        self.values = pa.array(list(distinct), pa.string())
+
+
+def dictionary_array(codes, dictionary: Dictionary, extra: pa.Array | None = None,
+                     compact=True):
+    """A dictionary array (codes < 0: null). Compacted: only the used entries of the
+    dictionary, in their order; `extra` values (distinct, and distinct from the
+    dictionary's) are appended for codes >= len(dictionary values)."""
+    c = codes.astype(np.int32)
+    n_static = len(dictionary.remap) - 1
+    if extra is None:
+        c = dictionary.remap[c]
+    else:
+        static = c < n_static
+        c[static] = dictionary.remap[c[static]]
+        c[~static] += len(dictionary.values) - n_static
+    dictionary = dictionary.values
+    valid = c >= 0
+    all_valid = bool(valid.all())
+    if compact:
+        size = len(dictionary) + (len(extra) if extra is not None else 0)
+        used = np.bincount(c[valid] if not all_valid else c, minlength=size) > 0
+        if extra is not None:
+            used[len(dictionary):] = True
+        entries = np.flatnonzero(used)
+        d = dictionary if extra is None else pa.concat_arrays([dictionary, extra])
+        d = d.take(pa.array(entries))
+        c = (np.cumsum(used, dtype=np.int32) - 1)[c]
+    else:
+        d = dictionary
+    if not all_valid:
+        c[~valid] = 0
+    indices = pa.array(c, mask=None if all_valid else ~valid)
+    return pa.DictionaryArray.from_arrays(indices, d)
+
+
+class Renderer:
+    """Turns delivered rows (code arrays) into a table of the nine raw columns."""
+
+    def __init__(self, seed, V, base_us):
+        r = rng_for(seed, 2)
+        self.seed, self.base_us, self.V = seed, base_us, V
+        self.vdigits = max(6, len(str(10 * V)))
+        self.vmod = 10 ** self.vdigits
+        a = int(r.integers(10 ** 5, min(10 ** 9, (1 << 62) // self.vmod)))
+        a += 1 if a % 2 == 0 else 0
+        self.va = a + (2 if a % 5 == 0 else 0)  # coprime with 10: a bijection mod 10**digits
+        self.vb = int(r.integers(0, self.vmod))
+        self.ea = int(r.integers(1 << 20, 1 << 22)) | 1  # odd: a bijection mod 2**40
+        self.eb = int(r.integers(0, 1 << 40))
+        self.names = Dictionary(EVENT_NAMES + BAD_VALUES[1:])
+        self.pages = Dictionary([SITE + p + q for p in PATHS for q in QUERIES])
+        self.refs = Dictionary(REFERRERS)
+        self.uas = Dictionary(USER_AGENTS)
+        self.props = Dictionary(PROPS)
+        self.tails = np.array(PURCHASE_TAILS, dtype=object)
+        self._vtext = None
+        self._ktext = np.empty(0, "S1")
+
+    def visitor_numbers(self, vis):
+        return (np.asarray(vis).astype(np.int64) * self.va + self.vb) % self.vmod
+
+    def visitor_id(self, vis):
+        return f"v-{int(self.visitor_numbers(vis)):0{self.vdigits}d}"
+
+    def event_numbers(self, eid):
+        return (eid * self.ea + self.eb) & ((1 << 40) - 1)
+
+    def visitor_text(self, vis):
+        """(n, vdigits) matrix of the visitors' numbers (all visitors formatted once)."""
+        if self._vtext is None:
+            self._vtext = decimal_strings(self.visitor_numbers(np.arange(self.V)), self.vdigits)
+        return self._vtext[vis].view(np.uint8).reshape(-1, self.vdigits)
+
+    def session_text(self, k):
+        """(n, digits) matrix of session numbers, left-aligned, and their widths."""
+        top = int(k.max()) if k.size else 1
+        if top >= self._ktext.size:
+            size = 1 << max(10, top.bit_length())
+            width = len(str(size))
+            self._ktext = np.array([str(i).ljust(width).encode() for i in range(size)],
+                                   f"S{width}")
+            self._kwidth = np.array([len(str(i)) for i in range(size)], np.int64)
+        width = self._ktext.dtype.itemsize
+        return self._ktext[k].view(np.uint8).reshape(-1, width), self._kwidth[k]
+
+    def table(self, rec, bad):
+        n = rec["eid"].size
+        # event_id: e-<seed>-<10 hex digits>
+        pre = f"e-{self.seed}-".encode()
+        mat = np.empty((n, len(pre) + 10), np.uint8)
+        mat[:, :len(pre)] = np.frombuffer(pre, np.uint8)
+        eid = self.event_numbers(rec["eid"])
+        mat[:, len(pre):] = hex_digits(eid, 10)
+        event_id = string_array(mat, bad=bad[0])
+        # session_id s-<visitor_id>-<k> (null server-side); visitor_id v-<digits>
+        vd = self.vdigits
+        ktext, kwidth = self.session_text(rec["k"])
+        mat = np.empty((n, 5 + vd + ktext.shape[1]), np.uint8)
+        mat[:, :4] = np.frombuffer(b"s-v-", np.uint8)
+        mat[:, 4:4 + vd] = self.visitor_text(rec["vis"])
+        mat[:, 4 + vd] = ord("-")
+        mat[:, 5 + vd:] = ktext
+        session_id = string_array(mat, widths=5 + vd + kwidth, valid=~rec["srv"])
+        visitor_id = string_array(mat[:, 2:4 + vd], bad=bad[1])
+        # event_name, with malformed values (null or blank)
+        name = rec["name"].astype(np.int16)
+        m = bad[2] > 0
+        name[m] = np.where(bad[2][m] == 1, -1, len(EVENT_NAMES) + bad[2][m] - 2)
+        event_name = dictionary_array(name, self.names, compact=False)
+        occurred = pa.array(rec["ts"] + self.base_us, pa.timestamp("us", tz="UTC"),
+                            mask=bad[3] > 0 if bad[3].any() else None)
+        page = np.where(rec["path"] >= 0, rec["path"].astype(np.int32) * len(QUERIES)
+                        + rec["query"], -1)
+        # properties: purchases '{"order_id":"o-<hex>",' + the product's tail
+        props = rec["props"].astype(np.int32)
+        purchase = np.flatnonzero(rec["name"] == PUR)
+        extra = None
+        if purchase.size:  # one entry per order (duplicate rows share theirs)
+            order_eid, first, inverse = np.unique(eid[purchase], return_index=True,
+                                                  return_inverse=True)
+            orders = hex_digits(order_eid, 10).copy().view("S10")[:, 0]
+            tails = self.tails[rec["prod"][purchase[first]]]
+            extra = pa.array(['{"order_id":"o-' + o.decode() + '",' + t
+                              for o, t in zip(orders.tolist(), tails.tolist())], pa.string())
+            props[purchase] = len(PROPS) + inverse
+        cols = [event_id, visitor_id, session_id, event_name, occurred,
+                dictionary_array(page, self.pages), dictionary_array(rec["ref"], self.refs),
+                dictionary_array(rec["ua"], self.uas, compact=False),
+                dictionary_array(props, self.props, extra)]
+        return pa.Table.from_arrays(cols, names=COLUMNS)
+
+
+RENDER_FIELDS = ["eid", "vis", "k", "name", "ts", "path", "query", "ref", "ua", "props", "prod",
+                 "srv"]
+
+
+def write_file(renderer, rows, bad, path: Path):
+    """Render and write one file (atomically: a hidden temporary file, then a rename)."""
+    table = renderer.table(rows, bad)
+    tmp = path.with_name("." + path.name + ".tmp")
+    pq.write_table(table, tmp, **PARQUET_OPTIONS)
+    os.replace(tmp, path)
+    return path.stat().st_size
+
+
+_RENDERERS = {}
+
+
+def _start_worker():
+    keep_freed_memory()
+
+
+def _write_in_worker(renderer_args, rows, bad, path):
+    if renderer_args not in _RENDERERS:
+        _RENDERERS[renderer_args] = Renderer(*renderer_args)
+    return write_file(_RENDERERS[renderer_args], rows, bad, Path(path))
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+# ---------------------------------------------------------------------------------------------
+
+def generate(events, seed, days, extra_days, start, output: Path, progress=False, workers=0):
+    """Write the files; `workers` processes render and write them (0: this process)."""
     t0 = time.perf_counter()
+    keep_freed_memory()
+    pool = None
+    if workers > 0:  # started first: they import numpy and pyarrow while the visitors are made
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                   mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(workers):
+            pool.submit(int)
     T = days + extra_days
     base_us = int(dt.datetime(start.year, start.month, start.day,
                               tzinfo=dt.timezone.utc).timestamp()) * SEC_US
@@ -714,40 +947,49 @@ def generate(events, seed, days, extra_days, start, output: Path, progress=False
              "event_names": {name: 0 for name in EVENT_NAMES}}
     files = []
     pending: dict[int, list] = {}
-    writer = ThreadPoolExecutor(max_workers=1)
-    job = None
+    jobs = deque()
     for d in range(T):
         rng = rng_for(seed, 1, d)
         ev = make_events(pop, d, rng)
         od = ev["ts"] // DAY_US
-        keep = od < T
-        u = rng.random(od.size)
-        delay = np.where(u < LATE_SHARE, rng.integers(1, 4, od.size),
-                         np.where(u < LATE_SHARE + LATE_BEYOND_SHARE,
-                                  rng.integers(4, 31, od.size), 0))
+        E = od.size
+        u = uniform(rng, E)
+        delay = np.zeros(E, np.int64)
+        m = np.flatnonzero(u < LATE_SHARE + LATE_BEYOND_SHARE)
+        delay[m] = np.where(u[m] < LATE_SHARE, 1 + (u[m] * 1e6).astype(np.int64) % 3,
+                            4 + (u[m] * 1e6).astype(np.int64) % 27)
         delivery = od + delay
         delivery = np.where(delivery < T, delivery, od)
-        ev["recv"] = np.where(delivery == od,
-                              ev["ts"] + rng.integers(SEC_US // 20, 3 * SEC_US, od.size),
-                              delivery * DAY_US + rng.integers(0, DAY_US, od.size))
-        ev["dup"] = np.zeros(od.size, np.int8)
-        for day in np.unique(delivery[keep]):
-            pending.setdefault(int(day), []).append(take(ev, keep & (delivery == day)))
-        del ev, od, keep, delivery, u, delay
-        rows, bad, _ = deliver(concat(pending.pop(d, [])), d, T, rng_for(seed, 3, d), pending)
-        table = renderer.table(rows, bad)
-        date = start + dt.timedelta(days=d)
-        path = output / f"events-{date.isoformat()}.parquet"
-        if job is not None:
-            stats["bytes"] += job.result()
-        job = writer.submit(write_table, table, path)
-        # Bookkeeping (from the generator's own arrays).
-        n = table.num_rows
+        ev["recv"] = ev["ts"] + rng.integers(SEC_US // 20, 3 * SEC_US, E)
+        m = np.flatnonzero(delivery != od)
+        ev["recv"][m] = delivery[m] * DAY_US + rng.integers(0, DAY_US, m.size)
+        ev["dup"] = np.zeros(E, np.int8)
+        delivery[od >= T] = -1  # after the last day: never delivered
+        today = delivery == d
+        if today.all():
+            pending.setdefault(d, []).append(ev)
+        else:
+            pending.setdefault(d, []).append(take(ev, today))
+            rest = np.flatnonzero(~today & (delivery >= 0))
+            later, rest_day = take(ev, rest), delivery[rest]
+            for day in np.unique(rest_day):
+                pending.setdefault(int(day), []).append(take(later, rest_day == day))
+        del ev, od, delivery, u, delay
+        rows, bad = deliver(concat(pending.pop(d, [])), d, T, rng_for(seed, 3, d), pending)
+        path = output / f"events-{(start + dt.timedelta(days=d)).isoformat()}.parquet"
+        while len(jobs) > workers:  # at most workers + 1 files in flight
+            stats["bytes"] += jobs.popleft().result()
+        if pool is None:
+            jobs.append(_Done(write_file(renderer, rows, bad, path)))
+        else:
+            jobs.append(pool.submit(_write_in_worker, (seed, pop.V, base_us),
+                                    {f: rows[f] for f in RENDER_FIELDS}, bad, str(path)))
+        # Bookkeeping, from the generator's own arrays.
+        n = rows["eid"].size
         files.append({"file": path.name, "rows": n})
         stats["rows"] += n
         stats["rows_first_days" if d < days else "rows_extra_days"] += n
-        dup = rows["dup"]
-        counts = np.bincount(dup, minlength=7)
+        counts = np.bincount(rows["dup"], minlength=7)
         stats["duplicate_rows"] += int(counts[2:].sum())
         stats["duplicate_rows_same_file"] += int(counts[2] + counts[6])
         stats["duplicate_rows_same_file_other_time"] += int(counts[6])
@@ -759,25 +1001,26 @@ def generate(events, seed, days, extra_days, start, output: Path, progress=False
         stats["late_rows_4_plus_days"] += int(((age >= 4) & (bad[3] == 0)).sum())
         stats["server_side_purchases"] += int(rows["srv"].sum())
         stats["weird_properties_rows"] += int((rows["props"] >= P_WEIRD).sum())
-        is_bad = (bad > 0).any(axis=0)
-        stats["malformed_rows"] += int(is_bad.sum())
-        first_reason = np.argmax(bad > 0, axis=0)[is_bad]
+        is_bad = np.flatnonzero((bad > 0).any(axis=0))
+        stats["malformed_rows"] += int(is_bad.size)
+        first_reason = np.argmax(bad[:, is_bad] > 0, axis=0)
         for r, c in enumerate(np.bincount(first_reason, minlength=4)):
             stats["malformed_by_reason"][REJECT_REASONS[r]] += int(c)
         names = rows["name"][bad[2] == 0]
         for code, c in enumerate(np.bincount(names, minlength=len(EVENT_NAMES))):
             stats["event_names"][EVENT_NAMES[code]] += int(c)
-        visitor_rows += np.bincount(rows["vis"][bad[1] == 0], minlength=pop.V)
+        np.add.at(visitor_rows, rows["vis"][bad[1] == 0], 1)
         if progress and (d % 10 == 9 or d == T - 1):
             el = time.perf_counter() - t0
             print(f"  {d + 1}/{T} files, {stats['rows']:,} rows, {el:.1f} s", file=sys.stderr)
-    stats["bytes"] += job.result()
-    writer.shutdown()
+    while jobs:
+        stats["bytes"] += jobs.popleft().result()
+    if pool is not None:
+        pool.shutdown()
     assert not pending, sorted(pending)
     seen = visitor_rows > 0
     bots = seen & (pop.kind == 2)
     seconds = time.perf_counter() - t0
-    power = np.sort(visitor_rows[pop.kind == 1])[::-1]
     top = np.argsort(visitor_rows, kind="stable")[::-1][:5]
     summary = {
         "output": str(output), "seed": seed, "events_requested": events, "days": days,
@@ -790,13 +1033,15 @@ def generate(events, seed, days, extra_days, start, output: Path, progress=False
         "duplicate_rows": stats.pop("duplicate_rows"),
         "malformed_rows": stats.pop("malformed_rows"),
         "malformed_by_reason": stats.pop("malformed_by_reason"),
-        "max_events_one_visitor": int(visitor_rows.max()) if pop.V else 0,
-        "top_visitors": {f"v-{int(renderer.visitor_numbers(v)):0{renderer.vdigits}d}":
-                         int(visitor_rows[v]) for v in top},
-        "power_visitors_rows": [int(x) for x in power],
-        "funnel_stage_visitors": {s: int(((pop.stage >= i) & seen).sum()) for i, s in
-                                  enumerate(["any", "view_product", "add_to_cart",
-                                             "begin_checkout", "purchase"])},
+        "max_events_one_visitor": int(visitor_rows.max()),
+        "top_visitors": {renderer.visitor_id(v): int(visitor_rows[v]) for v in top},
+        "power_visitors_rows": sorted((int(x) for x in visitor_rows[pop.kind == 1]),
+                                      reverse=True),
+        "funnel_stage_visitors": {s: int(((pop.stage >= i) & seen & (pop.kind == 0)).sum())
+                                  for i, s in enumerate(["regular_humans", "view_product",
+                                                         "add_to_cart", "begin_checkout",
+                                                         "purchase"])},
+        "sessions": int(pop.sessions),
         **stats,
         "rows_per_file": {f["file"]: f["rows"] for f in files},
         "seconds": round(seconds, 2), "seconds_population": round(t_pop, 2),
@@ -809,8 +1054,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--events", type=int, required=True,
                     help="rows of the first --days files (approximately)")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--days", type=int, default=90)
+    ap.add_argument("--seed", type=int, required=True,
+                    help="the same seed and arguments give the same bytes")
+    ap.add_argument("--days", type=int, default=90, help="days of --events (default 90)")
     ap.add_argument("--extra-days", type=int, default=1,
                     help="more days after --days, about events/days rows each (default 1)")
     ap.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 7, 1),
@@ -819,6 +1065,10 @@ def main(argv=None):
     ap.add_argument("--force", action="store_true",
                     help="delete events-*.parquet files already in --output first")
     ap.add_argument("--progress", action="store_true", help="progress lines on stderr")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes that render and write the files (default: 0 below "
+                         "2,000,000 events, else the number of CPUs, at most 4); the files "
+                         "are the same whatever the number")
     args = ap.parse_args(argv)
     if args.events < 1 or args.days < 1 or args.extra_days < 0 or args.seed < 0:
         ap.error("--events and --days must be >= 1, --extra-days and --seed >= 0")
@@ -830,8 +1080,13 @@ def main(argv=None):
                      f"(e.g. {existing[0].name}); use an empty directory or --force")
         for f in existing:
             f.unlink()
+    workers = args.workers
+    if workers is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+            (os.cpu_count() or 1)
+        workers = 0 if args.events < 2_000_000 else min(4, cpus)
     summary = generate(args.events, args.seed, args.days, args.extra_days, args.start,
-                       args.output, progress=args.progress)
+                       args.output, progress=args.progress, workers=workers)
     print(json.dumps(summary, indent=2))
 
 
