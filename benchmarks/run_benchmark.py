@@ -1,0 +1,921 @@
+#!/usr/bin/env python
+"""Benchmark: the dbt build against hand-written DuckDB SQL and ClickHouse's
+windowFunnel (chdb), on generated raw events.
+
+    .venv/bin/python benchmarks/run_benchmark.py --events 1000000 [--seed 1]
+        [--workdir DIR] [--keep] [--json PATH]
+
+In one run, in a work folder (a new temporary folder unless --workdir):
+
+a. generate: scripts/generate_events.py --events N --seed S --days 90
+   --extra-days 1 writes one Parquet file per delivery day into raw/; the
+   extra (91st) day's file is moved aside;
+b. dbt full build: `.venv/bin/dbt build --full-refresh` from the project
+   folder (seeds, models, unit and data tests), DUCKDB_PATH=<work>/dbt.duckdb,
+   RAW_EVENTS_PATH='<work>/raw/*.parquet', the profile's default DuckDB
+   settings;
+c. dbt incremental build: the extra day's file is put back, `dbt build`
+   on the same database;
+d. hand-written SQL: benchmarks/handwritten.sql on all files (the extra day
+   included) into a fresh DuckDB file, in a child process, with the threads
+   and memory_limit (and the other settings) of the profile's defaults;
+e. chdb windowFunnel: the counted (deduplicated, human) funnel step events
+   (written by an untimed run of the hand-written SQL) loaded into chdb, one
+   windowFunnel per funnel giving every visitor's level;
+f. checks (untimed): the dbt marts after the incremental build equal the
+   hand-written ones row for row (rates within 1e-9), the audit tables too;
+   windowFunnel agrees with the hand-written per-visitor levels except on
+   the documented edge (SPEC section 3: a repeated step sharing its
+   timestamp with the next step, where ClickHouse is lower), and the funnel
+   counts agree once those visitors are taken from SPEC;
+g. prints the machine, a table (wall time, CPU time, events per second,
+   peak memory of each timed step) and the ratios; --json writes the
+   figures.
+
+Peak memory is the peak resident size of the whole process tree of a step
+(the child and all its descendants), sampled from /proc every 50 ms (and at
+least the child's own maximum from wait4). Exit status 0 when every step
+ran and every check passed, 1 otherwise.
+
+The work folder is deleted at the end unless --keep (a given --workdir must
+be new or empty).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
+HANDWRITTEN_SQL = BENCH_DIR / "handwritten.sql"
+DEFAULT_GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+DAYS = 90
+RATE_TOLERANCE = 1e-9
+SAMPLE_SECONDS = 0.05
+
+MARTS = {
+    # table: grain (the key compared on)
+    "marts.fct_funnel_steps": ["funnel_id", "cohort_date", "step_order"],
+    "marts.fct_goal_conversion_rates": ["period_grain", "period_start", "goal_id"],
+    "marts.fct_macro_conversion_rates": ["period_grain", "period_start", "goal_id"],
+    "marts.dim_goals": ["goal_id"],
+    "audit.event_reconciliation": [],
+    "audit.rejected_events": None,  # no key: compared as a multiset of rows
+}
+
+# --------------------------------------------------------------- children
+
+# The hand-written SQL in a child process: settings as the dbt profile sets
+# them (SET after connecting, as dbt-duckdb does), then the whole script;
+# optional statements after it (not timed) export what the chdb check needs.
+HANDWRITTEN_CHILD = r"""
+import json, sys, time
+import duckdb
+db, sql_path, settings, after = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4:]
+con = duckdb.connect(db)
+con.execute("SET enable_progress_bar = false")  # output only, not timed work
+for name, value in settings.items():
+    con.execute(f"SET {name} = '" + str(value).replace("'", "''") + "'")
+started = time.perf_counter()
+con.execute(open(sql_path).read())
+seconds = time.perf_counter() - started
+for statement in after:
+    con.execute(statement)
+con.close()
+print(json.dumps({"sql_seconds": seconds}))
+"""
+
+# windowFunnel over the counted step events, one query per funnel. This chdb
+# (ClickHouse 26.x) rejects DateTime64 as the timestamp argument, so the
+# time goes in as microseconds (UInt64) and the window in microseconds.
+CHDB_CHILD = r"""
+import json, sys, time
+import chdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+events, out, funnels, threads = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
+def text(value):
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+started = time.perf_counter()
+tables = []
+for f in funnels:
+    conds = ", ".join(f"step_order = {k}" for k in range(1, f["steps"] + 1))
+    sql = f'''
+        SELECT
+            funnel_id,
+            visitor_id,
+            windowFunnel({f["window_us"]}, 'strict_increase')(
+                toUInt64(toUnixTimestamp64Micro(ts)), {conds}) AS level,
+            toDate(minIf(ts, step_order = 1), 'UTC') AS cohort_date
+        FROM file({text(events)}, Parquet)
+        WHERE funnel_id = {text(f["funnel_id"])}
+        GROUP BY funnel_id, visitor_id
+        HAVING countIf(step_order = 1) > 0
+        SETTINGS max_threads = {threads}
+    '''
+    tables.append(chdb.query(sql, "ArrowTable"))
+table = pa.concat_tables(tables) if tables else pa.table({})
+pq.write_table(table, out)
+print(json.dumps({"query_seconds": time.perf_counter() - started, "visitors": table.num_rows}))
+"""
+
+
+# ------------------------------------------------------- process sampling
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree_rss(root: int, page: int) -> int:
+    children = _children_map()
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Peak summed RSS of a process and its descendants, every 50 ms."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak = pid, 0
+        self._stop_event = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def run(self):
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid, self._page))
+            self._stop_event.wait(SAMPLE_SECONDS)
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+
+
+@dataclass
+class Step:
+    name: str
+    events: int = 0
+    events_label: str = ""
+    wall_s: float | None = None
+    cpu_s: float | None = None
+    peak_rss_bytes: int | None = None
+    exit_code: int | None = None
+    log: str = ""
+    load_before: float | None = None
+    detail: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def events_per_s(self) -> float | None:
+        if self.wall_s and self.events:
+            return self.events / self.wall_s
+        return None
+
+
+def run_timed(step: Step, cmd: list[str], *, env=None, cwd=None,
+              log_path: Path) -> Step:
+    """Run `cmd` with stdout and stderr into log_path; fill in wall time,
+    CPU time (the child and its waited-for descendants), peak tree RSS."""
+    step.log = str(log_path)
+    step.load_before = os.getloadavg()[0]
+    with open(log_path, "wb") as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        step.wall_s = time.perf_counter() - started
+        sampler.stop()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    step.exit_code = proc.returncode
+    step.cpu_s = usage.ru_utime + usage.ru_stime
+    step.peak_rss_bytes = max(sampler.peak, usage.ru_maxrss * 1024)
+    return step
+
+
+def tail(path, lines=40) -> str:
+    try:
+        return "".join(Path(path).read_text(errors="replace")
+                       .splitlines(keepends=True)[-lines:])
+    except OSError:
+        return ""
+
+
+# ------------------------------------------------------------ environment
+
+def machine() -> dict:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    versions = {"python": platform.python_version()}
+    for dist in ("duckdb", "chdb", "dbt-core", "dbt-duckdb", "pyarrow"):
+        try:
+            from importlib.metadata import version
+            versions[dist] = version(dist)
+        except Exception:  # noqa: BLE001 - informative only
+            versions[dist] = None
+    return {"cpu_model": model, "cores": os.cpu_count(), "ram_bytes": ram,
+            "load_average": os.getloadavg()[0], "versions": versions,
+            "platform": platform.platform()}
+
+
+_ENV_VAR = re.compile(r"env_var\(\s*['\"]([^'\"]+)['\"]\s*(?:,\s*['\"]([^'\"]*)['\"])?\s*\)")
+
+
+def profile_defaults(profiles_dir: Path = PROJECT_DIR) -> dict:
+    """The DuckDB settings and dbt threads of profiles.yml, every env_var()
+    at its default (what a user gets with no variable set). DuckDB options
+    given as config_options (set when connecting) count as settings too."""
+    import yaml
+
+    text = (Path(profiles_dir) / "profiles.yml").read_text()
+    profiles = yaml.safe_load(text)
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    profile = profiles[project.get("profile", "conversions")]
+
+    def resolve(value):
+        if isinstance(value, str):
+            m = _ENV_VAR.search(value)
+            if m:
+                value = m.group(2) or ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    target = resolve(profile.get("target", "duckdb"))
+    output = profile["outputs"][target]
+    settings = {k: resolve(v) for k, v in (output.get("config_options") or {}).items()}
+    settings.update({k: resolve(v) for k, v in (output.get("settings") or {}).items()})
+    return {
+        "profiles_dir": str(profiles_dir),
+        "target": target,
+        "settings": settings,
+        "dbt_threads": resolve(output.get("threads", 1)),
+        "env_vars": sorted({m.group(1) for m in _ENV_VAR.finditer(text)}),
+    }
+
+
+def dbt_env(work: Path, raw_glob: str, profile: dict) -> dict:
+    env = dict(os.environ)
+    for name in profile["env_vars"]:  # every setting at its default ...
+        env.pop(name, None)
+    env.update({  # ... but these, which say where things go
+        "DUCKDB_PATH": str(work / "dbt.duckdb"),
+        "RAW_EVENTS_PATH": raw_glob,
+        "DUCKDB_TEMP_DIRECTORY": str(work / "dbt_duckdb_tmp"),
+        "DBT_PROFILES_DIR": profile["profiles_dir"],
+        "DBT_TARGET_PATH": str(work / "dbt_target"),
+        "DBT_LOG_PATH": str(work / "dbt_logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+    })
+    return env
+
+
+def dbt_bin() -> str:
+    candidate = PROJECT_DIR / ".venv" / "bin" / "dbt"
+    if candidate.exists():
+        return str(candidate)
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+# ------------------------------------------------------- hand-written SQL
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def time_kind(raw_glob: str) -> str:
+    """'text', 'timestamp' or 'timestamp_ns': how the files store occurred_at
+    (the type DuckDB unifies them to, as the project's reader decides)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        kind = con.execute(
+            "describe select occurred_at from read_parquet(?, union_by_name = true)",
+            [raw_glob]).fetchall()[0][1]
+    finally:
+        con.close()
+    if kind == "VARCHAR":
+        return "text"
+    if kind.startswith("TIMESTAMP"):
+        return "timestamp_ns" if kind.endswith("_NS") else "timestamp"
+    raise SystemExit(f"occurred_at is {kind}: not a timestamp or a string")
+
+
+def render_handwritten(raw_glob: str, kind: str) -> str:
+    if kind == "text":
+        parts = {
+            "time_parts": "spec_time_parts(occurred_at)",
+            "time_value": "spec_time_from_parts(time_parts)",
+            "time_text": "occurred_at",
+            "time_tie_break": "occurred_at_text nulls last,",
+        }
+    else:
+        value = ("make_timestamp((epoch_ns(occurred_at) - ((epoch_ns(occurred_at)"
+                 " % 1000) + 1000) % 1000) // 1000)" if kind == "timestamp_ns"
+                 else "make_timestamp(epoch_us(occurred_at))")
+        parts = {
+            "time_parts": "null",
+            "time_value": value,
+            "time_text": f"strftime({value}, '%Y-%m-%dT%H:%M:%S.%fZ')",
+            "time_tie_break": "",
+        }
+    parts["raw_path"] = sql_literal(raw_glob)
+    parts["seeds_dir"] = str(PROJECT_DIR / "seeds").replace("'", "''")
+    sql = HANDWRITTEN_SQL.read_text()
+    for name, value in parts.items():
+        sql = sql.replace("{" + name + "}", value)
+    return sql
+
+
+def duckdb_settings(profile: dict, temp_dir: Path) -> dict:
+    settings = dict(profile["settings"])
+    settings["temp_directory"] = str(temp_dir)
+    return settings
+
+
+def handwritten_cmd(db: Path, sql_path: Path, settings: dict,
+                    after: list[str] = ()) -> list[str]:
+    return [sys.executable, "-c", HANDWRITTEN_CHILD, str(db), str(sql_path),
+            json.dumps(settings), *after]
+
+
+def run_handwritten(raw_glob: str, db: Path, work: Path, profile: dict,
+                    log_path: Path, name="hand-written SQL") -> Step:
+    """Render and run handwritten.sql into a fresh `db` (timed)."""
+    sql_path = work / "handwritten.rendered.sql"
+    sql_path.write_text(render_handwritten(raw_glob, time_kind(raw_glob)))
+    if db.exists():
+        db.unlink()
+    step = Step(name)
+    run_timed(step, handwritten_cmd(
+        db, sql_path, duckdb_settings(profile, work / "hw_duckdb_tmp")),
+        log_path=log_path)
+    if step.ok:
+        try:
+            step.detail = json.loads(Path(log_path).read_text().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            pass
+    return step
+
+
+# ---------------------------------------------------------------- checks
+
+def compare_databases(dbt_db: Path, hw_db: Path, show: int = 5) -> dict:
+    """Every mart and audit table of the hand-written database against the
+    dbt one: same columns (the hand-written ones must exist in dbt's), the
+    same rows (by grain; rates within RATE_TOLERANCE; rejected_events as a
+    multiset). Returns {table: {...}} plus 'ok'."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"attach {sql_literal(str(dbt_db))} as d (read_only)")
+    con.execute(f"attach {sql_literal(str(hw_db))} as h (read_only)")
+    report, ok = {}, True
+    for table, key in MARTS.items():
+        schema, name = table.split(".")
+
+        def columns(db):
+            return con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where database_name = ? and schema_name = ? and table_name = ? "
+                "order by column_index", [db, schema, name]).fetchall()
+
+        d_cols, h_cols = columns("d"), columns("h")
+        entry = {"rows_dbt": None, "rows_handwritten": None}
+        report[table] = entry
+        if not d_cols or not h_cols:
+            entry["error"] = ("missing in the dbt database" if not d_cols
+                              else "missing in the hand-written database")
+            ok = False
+            continue
+        d_types = dict(d_cols)
+        missing = [c for c, _ in h_cols if c not in d_types]
+        if missing:
+            entry["error"] = f"columns missing in the dbt table: {missing}"
+            ok = False
+            continue
+        entry["extra_dbt_columns"] = [c for c, _ in d_cols if c not in dict(h_cols)]
+        entry["type_differences"] = {
+            c: [d_types[c], t] for c, t in h_cols if d_types[c] != t}
+        cols = [c for c, _ in h_cols]
+        collist = ", ".join(f'"{c}"' for c in cols)
+        entry["rows_dbt"] = con.execute(f"select count(*) from d.{table}").fetchone()[0]
+        entry["rows_handwritten"] = con.execute(
+            f"select count(*) from h.{table}").fetchone()[0]
+        if key is None or not key:
+            only_d = con.execute(
+                f"select {collist} from d.{table} except all "
+                f"select {collist} from h.{table}").fetchall()
+            only_h = con.execute(
+                f"select {collist} from h.{table} except all "
+                f"select {collist} from d.{table}").fetchall()
+            entry["only_dbt"] = len(only_d)
+            entry["only_handwritten"] = len(only_h)
+            entry["examples"] = [
+                {"only_dbt": [str(v) for v in r]} for r in only_d[:show]] + [
+                {"only_handwritten": [str(v) for v in r]} for r in only_h[:show]]
+            entry["ok"] = not only_d and not only_h
+        else:
+            keys = " and ".join(f'd."{k}" is not distinct from h."{k}"' for k in key)
+            conds = []
+            for c in cols:
+                if c in key:
+                    continue
+                if d_types[c] in ("DOUBLE", "FLOAT", "REAL") or dict(h_cols)[c] in (
+                        "DOUBLE", "FLOAT"):
+                    conds.append(
+                        f'not ((d."{c}" is null and h."{c}" is null) or '
+                        f'abs(d."{c}" - h."{c}") <= {RATE_TOLERANCE})')
+                else:
+                    conds.append(f'd."{c}" is distinct from h."{c}"')
+            differ = " or ".join(conds) or "false"
+            keycols = ", ".join(f'coalesce(d."{k}", h."{k}")' for k in key)
+            rows = con.execute(f"""
+                select {keycols},
+                    d."{key[0]}" is null as only_h, h."{key[0]}" is null as only_d
+                from (select *, 1 as present from d.{table}) as d
+                full outer join (select *, 1 as present from h.{table}) as h
+                    on {keys}
+                where d.present is null or h.present is null or ({differ})
+            """).fetchall()
+            dup = {}
+            for db in ("d", "h"):
+                klist = ", ".join(f'"{k}"' for k in key)
+                dup[db] = con.execute(
+                    f"select count(*) from (select {klist} from {db}.{table} "
+                    f"group by all having count(*) > 1)").fetchone()[0]
+            entry["differing_rows"] = len(rows)
+            entry["repeated_keys"] = {"dbt": dup["d"], "handwritten": dup["h"]}
+            entry["examples"] = [[str(v) for v in r] for r in rows[:show]]
+            entry["ok"] = not rows and not dup["d"] and not dup["h"]
+        ok = ok and entry["ok"]
+    con.close()
+    report["ok"] = ok
+    return report
+
+
+def compare_funnel(work: Path, hw_db: Path, show: int = 5) -> dict:
+    """chdb windowFunnel levels against the hand-written per-visitor levels
+    (SPEC), allowing only the documented edge; then the funnel counts."""
+    import duckdb
+
+    chdb_dir = work / "chdb"
+    con = duckdb.connect()
+    con.execute(f"attach {sql_literal(str(hw_db))} as h (read_only)")
+    ev = sql_literal(str(chdb_dir / "funnel_events.parquet"))
+    spec = sql_literal(str(chdb_dir / "spec_levels.parquet"))
+    ch = sql_literal(str(chdb_dir / "chdb_levels.parquet"))
+    con.execute(f"""
+        create temp table pairs as
+        select
+            coalesce(s.funnel_id, c.funnel_id) as funnel_id,
+            coalesce(s.visitor_id, c.visitor_id) as visitor_id,
+            s.steps_reached as spec_level, cast(c.level as integer) as chdb_level,
+            s.cohort_date as spec_cohort, cast(c.cohort_date as date) as chdb_cohort
+        from read_parquet({spec}) as s
+        full outer join read_parquet({ch}) as c
+            on s.funnel_id = c.funnel_id and s.visitor_id = c.visitor_id
+    """)
+    con.execute(f"""
+        create temp table differing as
+        select * from pairs
+        where spec_level is not null and chdb_level is not null
+            and spec_level <> chdb_level
+    """)
+    # the documented shape: a step k with at least two events, one of them
+    # at the same instant as a step k+1 event
+    con.execute(f"""
+        create temp table shaped as
+        with e as (
+            select * from read_parquet({ev})
+            where (funnel_id, visitor_id) in (select funnel_id, visitor_id from differing)
+        ),
+        repeated as (
+            select funnel_id, visitor_id, step_order from e
+            group by all having count(*) >= 2
+        )
+        select distinct a.funnel_id, a.visitor_id
+        from e as a
+        inner join e as b
+            on a.funnel_id = b.funnel_id and a.visitor_id = b.visitor_id
+            and b.step_order = a.step_order + 1 and a.ts = b.ts
+        where (a.funnel_id, a.visitor_id, a.step_order) in (select * from repeated)
+    """)
+    result = {
+        "visitors": con.execute("select count(*) from pairs").fetchone()[0],
+        "only_spec": con.execute(
+            "select count(*) from pairs where chdb_level is null").fetchone()[0],
+        "only_chdb": con.execute(
+            "select count(*) from pairs where spec_level is null").fetchone()[0],
+        "cohort_differs": con.execute(
+            "select count(*) from pairs where spec_cohort <> chdb_cohort").fetchone()[0],
+        "level_differs": con.execute("select count(*) from differing").fetchone()[0],
+    }
+    undocumented = con.execute("""
+        select funnel_id, visitor_id, spec_level, chdb_level from differing
+        where not (chdb_level < spec_level
+                   and (funnel_id, visitor_id) in (select * from shaped))
+    """).fetchall()
+    result["level_differs_documented"] = result["level_differs"] - len(undocumented)
+    result["level_differs_undocumented"] = len(undocumented)
+    result["undocumented_examples"] = [[str(v) for v in r] for r in undocumented[:show]]
+    # counts per (funnel, cohort, step): chdb's levels, the differing
+    # visitors' levels taken from SPEC, against the mart
+    counts = """
+        select funnel_id, cohort_date, step_order, count(*) as visitors
+        from ({levels}) as l
+        inner join (select distinct funnel_id, step_order from h.marts.fct_funnel_steps) as s
+            using (funnel_id)
+        where l.level >= s.step_order
+        group by all
+    """
+    adjusted = """
+        select funnel_id, visitor_id, chdb_cohort as cohort_date, chdb_level as level
+        from pairs where chdb_level is not null
+            and (funnel_id, visitor_id) not in (select funnel_id, visitor_id from differing)
+        union all
+        select funnel_id, visitor_id, spec_cohort, spec_level from differing
+    """
+    pure = """select funnel_id, visitor_id, chdb_cohort as cohort_date,
+                     chdb_level as level from pairs where chdb_level is not null"""
+
+    def cells_differing(levels_sql):
+        return con.execute(f"""
+            select count(*) from (
+                select funnel_id, cohort_date, step_order, visitors_reached as n
+                from h.marts.fct_funnel_steps where visitors_reached > 0
+            ) as m
+            full outer join ({counts.format(levels=levels_sql)}) as c
+                using (funnel_id, cohort_date, step_order)
+            where m.n is distinct from c.visitors
+        """).fetchone()[0]
+
+    result["count_cells_differing_adjusted"] = cells_differing(adjusted)
+    result["count_cells_differing_raw_chdb"] = cells_differing(pure)
+    result["ok"] = (result["only_spec"] == 0 and result["only_chdb"] == 0
+                    and result["cohort_differs"] == 0
+                    and not undocumented
+                    and result["count_cells_differing_adjusted"] == 0
+                    and result["visitors"] > 0)
+    con.close()
+    return result
+
+
+# ---------------------------------------------------------------- output
+
+def fmt_bytes(n) -> str:
+    return "-" if n is None else f"{n / 2**20:,.0f}"
+
+
+def fmt_num(x, digits=1) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def print_report(info: dict, steps: list[Step], ratios: dict, checks: dict,
+                 out=sys.stdout):
+    m = info["machine"]
+    ram = f"{m['ram_bytes'] / 2**30:.1f} GiB" if m["ram_bytes"] else "?"
+    print(f"Machine: {m['cpu_model']}, {m['cores']} cores, {ram} RAM; "
+          f"load average {m['load_average']:.2f} at start", file=out)
+    v = m["versions"]
+    print(f"Software: Python {v['python']}, duckdb {v['duckdb']}, chdb {v['chdb']}, "
+          f"dbt-core {v['dbt-core']}, dbt-duckdb {v['dbt-duckdb']}", file=out)
+    p = info["profile"]
+    where = ("" if Path(p["profiles_dir"]) == PROJECT_DIR
+             else f" of {p['profiles_dir']}/profiles.yml")
+    print(f"Settings: DuckDB {json.dumps(p['settings'])}, dbt threads "
+          f"{p['dbt_threads']} (profile defaults{where}; spill folders in the work "
+          "folder)", file=out)
+    r = info["rows"]
+    print(f"Data: --events {info['events']} --seed {info['seed']}: "
+          f"{r['first_days']:,} rows in {info['days']} daily files + "
+          f"{r['extra_day']:,} in the extra day = {r['total']:,} rows "
+          f"(occurred_at: {info.get('time_kind')})", file=out)
+    print(file=out)
+    header = (f"{'step':<22} {'events':>12} {'':<19} {'wall s':>8} {'cpu s':>8} "
+              f"{'events/s':>12} {'peak MiB':>9}  status")
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for s in steps:
+        status = "ok" if s.ok else f"FAILED ({s.exit_code})"
+        print(f"{s.name:<22} {s.events:>12,} {s.events_label:<19} "
+              f"{fmt_num(s.wall_s, 2):>8} {fmt_num(s.cpu_s, 2):>8} "
+              f"{fmt_num(s.events_per_s, 0):>12} {fmt_bytes(s.peak_rss_bytes):>9}  "
+              f"{status}", file=out)
+    inner = []
+    for s in steps:
+        for key in ("sql_seconds", "query_seconds"):
+            if s.detail.get(key) is not None:
+                inner.append(f"{s.name} {s.detail[key]:.2f} s")
+    if inner:
+        print("in the child process, without start-up: " + ", ".join(inner), file=out)
+    for s in steps:
+        if s.detail.get("summary"):
+            print(f"{s.name}: {s.detail['summary']}", file=out)
+    by_name = {s.name: s for s in steps}
+    if ("dbt full build" in by_name and not by_name["dbt full build"].ok
+            and "dbt incremental build" in by_name):
+        print("note: the full build failed, so the incremental build finished "
+              "its work: its time is not that of an incremental build", file=out)
+    busy = [s for s in steps if s.load_before is not None
+            and s.load_before > 0.5 * (m["cores"] or 1)]
+    if busy:
+        print(f"note: the machine was busy (1-minute load average up to "
+              f"{max(s.load_before for s in busy):.1f} on {m['cores']} cores at the "
+              "start of a step): wall times are inflated; cpu s less so", file=out)
+    print(file=out)
+    for name, value in ratios.items():
+        print(f"ratio {name}: {fmt_num(value, 2)}", file=out)
+    print(file=out)
+    agreement = checks.get("agreement")
+    if agreement is not None:
+        print(f"agreement: {'PASS' if agreement['ok'] else 'FAIL'} "
+              "(dbt marts and audit tables after the incremental build = "
+              "hand-written, rates within 1e-9)", file=out)
+        for table, e in agreement.items():
+            if table == "ok":
+                continue
+            if "error" in e:
+                print(f"  {table}: {e['error']}", file=out)
+                continue
+            diff = (e.get("differing_rows") if "differing_rows" in e
+                    else e.get("only_dbt", 0) + e.get("only_handwritten", 0))
+            line = (f"  {table}: {e['rows_dbt']:,} rows dbt, "
+                    f"{e['rows_handwritten']:,} hand-written, {diff} differing")
+            if e.get("type_differences"):
+                line += f", types differ {e['type_differences']}"
+            if e.get("extra_dbt_columns"):
+                line += (f"; dbt's extra columns, not compared: "
+                         + ", ".join(e["extra_dbt_columns"]))
+            print(line, file=out)
+            for ex in e.get("examples", [])[:3]:
+                print(f"      e.g. {ex}", file=out)
+    else:
+        print("agreement: FAIL (not run: a step failed)", file=out)
+    funnel = checks.get("funnel")
+    if funnel is not None:
+        print(f"windowFunnel check: {'PASS' if funnel['ok'] else 'FAIL'}: "
+              f"{funnel['visitors']:,} funnel entrants, "
+              f"{funnel['level_differs']} differ from SPEC levels "
+              f"({funnel['level_differs_documented']} in the documented edge, "
+              f"{funnel['level_differs_undocumented']} not), "
+              f"{funnel['cohort_differs']} cohort dates differ, "
+              f"{funnel['only_spec'] + funnel['only_chdb']} entrants on one side only; "
+              f"funnel cells differing from the mart: "
+              f"{funnel['count_cells_differing_raw_chdb']} with chdb's levels, "
+              f"{funnel['count_cells_differing_adjusted']} with the documented "
+              "visitors taken from SPEC", file=out)
+        for ex in funnel.get("undocumented_examples", [])[:3]:
+            print(f"      e.g. {ex}", file=out)
+    else:
+        print("windowFunnel check: FAIL (not run: a step failed)", file=out)
+
+
+# ------------------------------------------------------------------ main
+
+def parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def funnel_definitions() -> list[dict]:
+    import csv
+
+    with open(PROJECT_DIR / "seeds" / "funnels.csv", newline="") as f:
+        funnels = {r["funnel_id"]: int(r["conversion_window_days"])
+                   for r in csv.DictReader(f)}
+    steps: dict[str, int] = {}
+    with open(PROJECT_DIR / "seeds" / "goals.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["funnel_id"]:
+                steps[r["funnel_id"]] = max(steps.get(r["funnel_id"], 0),
+                                            int(r["step_order"]))
+    return [{"funnel_id": fid, "window_us": days * 86_400_000_000,
+             "steps": steps.get(fid, 0)} for fid, days in funnels.items()
+            if steps.get(fid)]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description="dbt build vs hand-written DuckDB SQL vs chdb windowFunnel "
+                    "on generated events")
+    ap.add_argument("--events", type=int, required=True,
+                    help="events of the 90 days (the generator's --events)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", type=Path,
+                    help="work folder (new or empty; default: a temporary one)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work folder (data, databases, logs)")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR,
+                    help="the data generator (default scripts/generate_events.py)")
+    ap.add_argument("--profiles-dir", type=Path, default=PROJECT_DIR,
+                    help="folder of the profiles.yml that dbt uses (default: the "
+                         "project's; for trying other settings)")
+    args = ap.parse_args(argv)
+
+    if args.workdir:
+        work = args.workdir.resolve()
+        if work.exists() and any(work.iterdir()):
+            ap.error(f"--workdir {work} is not empty")
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="conversions-benchmark-"))
+    logs = work / "logs"
+    logs.mkdir()
+    raw, extra = work / "raw", work / "extra"
+    raw_glob = str(raw / "*.parquet")
+    profile = profile_defaults(args.profiles_dir.resolve())
+    info = {"events": args.events, "seed": args.seed, "days": DAYS,
+            "workdir": str(work), "machine": machine(), "profile": profile,
+            "rows": {"first_days": 0, "extra_day": 0, "total": 0}}
+    steps: list[Step] = []
+    checks: dict = {}
+    ratios: dict = {}
+    try:
+        # a. generate
+        gen = Step("generate")
+        steps.append(gen)
+        run_timed(gen, [sys.executable, str(args.generator), "--events", str(args.events),
+                        "--seed", str(args.seed), "--days", str(DAYS),
+                        "--output", str(raw), "--extra-days", "1"],
+                  cwd=PROJECT_DIR, log_path=logs / "generate.log")
+        files = sorted(raw.glob("events-*.parquet")) if gen.ok else []
+        if not gen.ok or len(files) != DAYS + 1:
+            print(f"generate failed or wrote {len(files)} files, not {DAYS + 1}:\n"
+                  + tail(gen.log), file=sys.stderr)
+            gen.exit_code = gen.exit_code or 1
+            return finish(info, steps, ratios, checks, args, work)
+        extra.mkdir()
+        extra_file = files[-1]
+        first = sum(parquet_rows(f) for f in files[:-1])
+        extra_rows = parquet_rows(extra_file)
+        info["rows"] = {"first_days": first, "extra_day": extra_rows,
+                        "total": first + extra_rows}
+        info["extra_file"] = extra_file.name
+        gen.events, gen.events_label = first + extra_rows, "rows written"
+        shutil.move(str(extra_file), extra / extra_file.name)
+        info["time_kind"] = time_kind(raw_glob)
+
+        # b. dbt full build on the 90 days
+        env = dbt_env(work, raw_glob, profile)
+        full = Step("dbt full build", first, f"rows, {DAYS} days")
+        steps.append(full)
+        run_timed(full, [dbt_bin(), "build", "--full-refresh"], env=env,
+                  cwd=PROJECT_DIR, log_path=logs / "dbt_full.log")
+        full.detail["summary"] = dbt_summary(full.log)
+
+        # c. the extra day, incremental build
+        shutil.move(str(extra / extra_file.name), raw / extra_file.name)
+        inc = Step("dbt incremental build", extra_rows, "new rows, 1 day")
+        steps.append(inc)
+        run_timed(inc, [dbt_bin(), "build"], env=env, cwd=PROJECT_DIR,
+                  log_path=logs / "dbt_incremental.log")
+        inc.detail["summary"] = dbt_summary(inc.log)
+        inc.detail["total_rows"] = first + extra_rows
+
+        # d. hand-written SQL on all files
+        hw_db = work / "handwritten.duckdb"
+        hw = run_handwritten(raw_glob, hw_db, work, profile, logs / "handwritten.log")
+        hw.events, hw.events_label = first + extra_rows, "rows, all files"
+        steps.append(hw)
+
+        # e. chdb windowFunnel on the counted step events
+        ch = Step("chdb windowFunnel")
+        steps.append(ch)
+        if hw.ok:
+            chdb_dir = work / "chdb"
+            chdb_dir.mkdir()
+            prep = Step("prepare chdb input (untimed)")
+            prep_db = work / "prepare.duckdb"
+            exports = [
+                "copy (select visitor_id, funnel_id, step_order, "
+                "cast(make_timestamp(us) as timestamptz) as ts from funnel_events) to "
+                + sql_literal(str(chdb_dir / "funnel_events.parquet")) + " (format parquet)",
+                "copy (select funnel_id, visitor_id, cohort_date, steps_reached "
+                "from funnel_reach) to "
+                + sql_literal(str(chdb_dir / "spec_levels.parquet")) + " (format parquet)",
+            ]
+            run_timed(prep, handwritten_cmd(
+                prep_db, work / "handwritten.rendered.sql",
+                duckdb_settings(profile, work / "hw_duckdb_tmp"), exports),
+                log_path=logs / "prepare_chdb.log")
+            prep_db.unlink(missing_ok=True)
+            info["prepare_chdb"] = asdict(prep)
+            if prep.ok:
+                ch.events = parquet_rows(chdb_dir / "funnel_events.parquet")
+                ch.events_label = "step events"
+                threads = profile["settings"].get("threads", "2")
+                run_timed(ch, [sys.executable, "-c", CHDB_CHILD,
+                               str(chdb_dir / "funnel_events.parquet"),
+                               str(chdb_dir / "chdb_levels.parquet"),
+                               json.dumps(funnel_definitions()), threads],
+                          log_path=logs / "chdb.log")
+                if ch.ok:
+                    try:
+                        ch.detail = json.loads(Path(ch.log).read_text().strip().splitlines()[-1])
+                    except (ValueError, IndexError):
+                        pass
+            else:
+                ch.exit_code = prep.exit_code
+                print("preparing the chdb input failed:\n" + tail(prep.log),
+                      file=sys.stderr)
+
+        # f. checks
+        for s in (full, inc, hw, ch):
+            if not s.ok:
+                print(f"{s.name} failed (log {s.log}):\n{tail(s.log)}", file=sys.stderr)
+        if inc.ok and hw.ok:
+            checks["agreement"] = compare_databases(work / "dbt.duckdb", hw_db)
+        if ch.ok:
+            checks["funnel"] = compare_funnel(work, hw_db)
+
+        if full.ok and hw.ok:
+            ratios["dbt full / hand-written"] = full.wall_s / hw.wall_s
+        if full.ok and inc.ok:
+            ratios["dbt incremental / dbt full"] = inc.wall_s / full.wall_s
+        return finish(info, steps, ratios, checks, args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def dbt_summary(log_path: str) -> str:
+    for line in reversed(tail(log_path, 60).splitlines()):
+        if "Done. PASS=" in line:
+            return line[line.index("Done."):].strip()
+    return ""
+
+
+def finish(info, steps, ratios, checks, args, work) -> int:
+    ok = (bool(steps) and all(s.ok for s in steps) and len(steps) == 5
+          and checks.get("agreement", {}).get("ok", False)
+          and checks.get("funnel", {}).get("ok", False))
+    print_report(info, steps, ratios, checks)
+    if args.keep:
+        print(f"\nwork folder kept: {work}")
+    print(f"\nbenchmark: {'PASS' if ok else 'FAIL'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            **info,
+            "steps": [{**asdict(s), "events_per_s": s.events_per_s} for s in steps],
+            "ratios": ratios,
+            "checks": checks,
+            "ok": ok,
+        }, indent=2, default=str))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Smoke test of benchmarks/run_benchmark.py: the whole benchmark (generate,
+dbt full and incremental builds, hand-written SQL, chdb windowFunnel, the
+agreement checks) at a small size; and the hand-written SQL against a dbt
+build on delivery ties that only the full tie-break decides."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+from conftest import PROJECT_DIR, dbt_build, write_events
+
+BENCHMARK = PROJECT_DIR / "benchmarks" / "run_benchmark.py"
+
+
+def load_benchmark():
+    spec = importlib.util.spec_from_file_location("run_benchmark", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_runs_and_agrees(tmp_path):
+    figures = tmp_path / "figures.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--events", "20000", "--seed", "3",
+         "--workdir", str(tmp_path / "work"), "--json", str(figures)],
+        cwd=PROJECT_DIR, capture_output=True, text=True,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out[-6000:] + proc.stderr[-6000:]
+    assert out.startswith("Machine: "), out[:500]
+    for name in ("generate", "dbt full build", "dbt incremental build",
+                 "hand-written SQL", "chdb windowFunnel"):
+        assert f"\n{name} " in out, f"no table row for {name}:\n{out}"
+    for column in ("wall s", "events/s", "peak MiB"):
+        assert column in out
+    assert "ratio dbt full / hand-written:" in out
+    assert "ratio dbt incremental / dbt full:" in out
+    assert "\nagreement: PASS" in out, out
+    assert "\nwindowFunnel check: PASS" in out, out
+    assert out.rstrip().endswith("benchmark: PASS"), out[-2000:]
+    data = json.loads(figures.read_text())
+    assert data["ok"] is True
+    assert [s["name"] for s in data["steps"]] == [
+        "generate", "dbt full build", "dbt incremental build",
+        "hand-written SQL", "chdb windowFunnel"]
+    for step in data["steps"]:
+        assert step["exit_code"] == 0
+        assert step["wall_s"] > 0 and step["peak_rss_bytes"] > 0
+    assert data["rows"]["extra_day"] > 0
+    assert data["checks"]["agreement"]["ok"] and data["checks"]["funnel"]["ok"]
+    assert not (tmp_path / "work").exists()  # removed without --keep
+
+
+H = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
+BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+PRODUCT = "https://shop.example.com/products/"
+T = "2026-09-01T10:00:00Z"
+
+
+def tie_rows():
+    """Deliveries of one event_id at one instant that differ in what the
+    marts read, so that only the SPEC tie-break (raw columns in order,
+    nulls last; for string times the time text first) picks the one kept.
+    Each case shows in the marts if the wrong copy is kept."""
+    rows = []
+
+    def ev(event_id, visitor, name, at, url=None, ua=H, session="s",
+           referrer=None, props=None):
+        rows.append(dict(event_id=event_id, visitor_id=visitor, session_id=session,
+                         event_name=name, occurred_at=at, page_url=url,
+                         referrer_url=referrer, user_agent=ua, properties=props))
+
+    for v in ["va", "vb", "vc", "vd", "ve", "vf"]:
+        ev(f"base-{v}", v, "page_view", "2026-09-01T09:00:00Z", PRODUCT + "a")
+    # visitor_id decides: va keeps an add_to_cart
+    ev("E1", "vb", "page_view", T, PRODUCT + "x")
+    ev("E1", "va", "add_to_cart", T, PRODUCT + "x")
+    # session_id null is last: the add_to_cart is kept, not the purchase
+    ev("E2", "vc", "purchase", T, session=None)
+    ev("E2", "vc", "add_to_cart", T, session="s1")
+    # the same instant written two ways: the time text decides (08:00Z first)
+    ev("base-vj", "vj", "page_view", "2026-08-31T09:00:00Z", "https://shop.example.com/")
+    ev("E3", "vj", "page_view", "2026-09-01T10:00:00+02:00", "https://shop.example.com/about")
+    ev("E3", "vj", "page_view", "2026-09-01T08:00:00Z", PRODUCT + "z")
+    # user agents: the bot's compares smaller: ve becomes a bot
+    ev("E4", "ve", "add_to_cart", T, ua=H)
+    ev("E4", "ve", "add_to_cart", T, ua=BOT)
+    # event_name decides before user_agent
+    ev("E5", "vf", "begin_checkout", T, ua=None, props='{"a":1}')
+    ev("E5", "vf", "purchase", T, ua=H, props='{"a":2}')
+    # page_url null is last
+    ev("E6", "vf", "page_view", "2026-09-02T10:00:00Z", None)
+    ev("E6", "vf", "page_view", "2026-09-02T10:00:00Z", PRODUCT + "y")
+    # the earliest time wins whatever the other columns
+    ev("E7", "va", "page_view", "2026-09-03T10:00:00Z", PRODUCT + "q")
+    ev("E7", "vb", "purchase", "2026-09-03T11:00:00Z", PRODUCT + "q")
+    ev("E7", "vc", "purchase", "2026-09-03T10:00:01Z")
+    # blank and null user agents: a visitor without one is a bot
+    ev("E8", "vg", "page_view", T, PRODUCT + "x", ua="  ")
+    ev("E8", "vg", "page_view", T, PRODUCT + "x", ua=None)
+    # referrer_url null is last: the copy with a referrer (human agent) is kept
+    ev("base-vh", "vh", "page_view", "2026-09-04T09:00:00Z", PRODUCT + "r")
+    ev("E9", "vh", "page_view", "2026-09-04T10:00", PRODUCT + "r",
+       referrer="https://www.google.com/")
+    ev("E9", "vh", "page_view", "2026-09-04T10:00", PRODUCT + "r", ua=BOT)
+    # user_agent null is last: the curl copy is kept, vk is a bot
+    ev("base-vk", "vk", "page_view", "2026-09-05T09:00:00Z", PRODUCT + "k")
+    ev("E11", "vk", "page_view", "2026-09-05T10:00", PRODUCT + "k", ua=None)
+    ev("E11", "vk", "page_view", "2026-09-05T10:00", PRODUCT + "k", ua="curl/8.5")
+    # upper case sorts first; a pattern matches in any case
+    ev("E10", "vi", "page_view", T, PRODUCT + "n", ua=H.upper())
+    ev("E10", "vi", "page_view", T, PRODUCT + "n", ua=H + " HeadlessChrome")
+    # a rejected row and an unparseable time
+    ev("R1", " ", "page_view", T, PRODUCT + "x")
+    ev("R2", "va", "page_view", "2026-02-30T10:00:00Z", PRODUCT + "x?email=a@b.example")
+    return rows
+
+
+def test_handwritten_sql_equals_dbt_on_delivery_ties(tmp_path):
+    bench = load_benchmark()
+    raw = write_events(tmp_path / "raw" / "events.parquet", tie_rows())
+    built = dbt_build(tmp_path / "dbt", raw).check()
+    work = tmp_path / "hw"
+    work.mkdir()
+    step = bench.run_handwritten(str(raw), work / "hw.duckdb", work,
+                                 bench.profile_defaults(), work / "hw.log")
+    assert step.ok, bench.tail(step.log)
+    report = bench.compare_databases(built.db_path, work / "hw.duckdb")
+    assert report["ok"], json.dumps(report, indent=2, default=str)
+    assert report["audit.rejected_events"]["rows_dbt"] == 2
