@@ -6,7 +6,8 @@
     Accepted, after trimming ASCII whitespace: YYYY-MM-DD, `T` or a space,
     hh:mm or hh:mm:ss with an optional fraction (kept to the microsecond,
     truncated), then optionally Z, +hh:mm, -hh:mm, +hhmm or -hhmm. A
-    calendar-impossible date or time (2026-02-30, 25:00, +24:00) is null. -#}
+    calendar-impossible date or time (2026-02-30, 25:00, +24:00) is null,
+    and so is year 0000 (years run 0001..9999). -#}
 {% macro event_time_parts(text_expr) -%}
     {{ return(adapter.dispatch('event_time_parts', 'conversions')(text_expr)) }}
 {%- endmacro %}
@@ -28,6 +29,7 @@
 {% macro duckdb__event_time_from_parts(p) -%}
     case
         when {{ p }}.day <> ''
+            and {{ p }}.day not like '0000-%'
             and try_cast({{ p }}.hh as integer) < 24
             and try_cast({{ p }}.mi as integer) < 60
             and coalesce(try_cast(nullif({{ p }}.ss, '') as integer), 0) < 60

@@ -214,7 +214,7 @@
         {%- set header = run_query(
             'select line from read_csv(' ~ sql_string(file) ~ ", columns = {'line': 'VARCHAR'},"
             ~ " header = false, auto_detect = false, delim = chr(1), quote = '',"
-            ~ " escape = '', ignore_errors = true) limit 1"
+            ~ " escape = '', ignore_errors = true, strict_mode = false) limit 1"
         ).columns[0].values() -%}
         {%- set names = [] -%}
         {%- if header | length > 0 and header[0] is not none -%}

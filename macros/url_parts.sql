@@ -1,7 +1,8 @@
 {#- What may travel past staging of a URL (SPEC section 1).
     url_path: the text after the host up to the first ? or #, / when empty;
       a URL without scheme and host is taken as a path; e-mail addresses in
-      it (also with @ written %40) become [email]. Null for a blank URL.
+      it (also with @ written %40, and with non-ASCII letters) become
+      [email]. Null for a blank URL.
     url_host: the lower-cased host of a URL with a scheme (or //), without
       user info or port; null otherwise. -#}
 {% macro url_path(url_expr) -%}
@@ -19,7 +20,7 @@
             '^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/]*',
             ''
         ), ''), '/'),
-        '[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+([.][A-Za-z0-9-]+)+',
+        '[^/@?#;,:\s]+(@|%40)[^/@?#;,:.\s]+([.][^/@?#;,:.\s]+)+',
         '[email]',
         'g'
     ) end
