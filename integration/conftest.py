@@ -39,12 +39,10 @@ class DbtResult:
         return self
 
 
-def run_dbt(args, *, work_dir: Path, raw_path=None, project_dir=PROJECT_DIR,
-            db_path=None, extra_env=None) -> DbtResult:
-    """Run `dbt <args>` against `project_dir`, writing into `work_dir`."""
-    work_dir = Path(work_dir)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    db_path = Path(db_path or work_dir / "conversions.duckdb")
+def dbt_env(project_dir: Path, work_dir: Path, db_path: Path,
+            raw_path=None) -> dict:
+    """The environment of a test's dbt run: its own DuckDB file, spill,
+    target and log folders, and RAW_EVENTS_PATH (the sample when None)."""
     env = dict(os.environ)
     env.update({
         "DUCKDB_PATH": str(db_path),
@@ -59,6 +57,16 @@ def run_dbt(args, *, work_dir: Path, raw_path=None, project_dir=PROJECT_DIR,
         env["RAW_EVENTS_PATH"] = str(raw_path)
     else:
         env.pop("RAW_EVENTS_PATH", None)
+    return env
+
+
+def run_dbt(args, *, work_dir: Path, raw_path=None, project_dir=PROJECT_DIR,
+            db_path=None, extra_env=None) -> DbtResult:
+    """Run `dbt <args>` against `project_dir`, writing into `work_dir`."""
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db_path = Path(db_path or work_dir / "conversions.duckdb")
+    env = dbt_env(project_dir, work_dir, db_path, raw_path)
     env.update(extra_env or {})
     proc = subprocess.run(
         [DBT, *args, "--project-dir", str(project_dir)],

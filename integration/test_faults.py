@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, dbt_env
 
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parent
@@ -197,21 +197,11 @@ def private_project(dest: Path) -> Path:
     return dest
 
 
-def dbt_env(project: Path, work_dir: Path, db_path: Path, raw_path) -> dict:
-    """The environment integration/conftest.py's run_dbt sets."""
-    env = dict(os.environ)
-    env.update({
-        "DUCKDB_PATH": str(db_path),
-        "DUCKDB_TEMP_DIRECTORY": str(work_dir / "duckdb_tmp"),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_USE_COLORS": "false",
-        "RAW_EVENTS_PATH": str(raw_path),
-        # lines arrive as dbt writes them, so kills land where meant
-        "PYTHONUNBUFFERED": "1",
-    })
+def faults_env(project: Path, work_dir: Path, db_path: Path, raw_path) -> dict:
+    """conftest's dbt environment, with output unbuffered so that lines
+    arrive as dbt writes them and kills land where meant."""
+    env = dbt_env(project, work_dir, db_path, raw_path)
+    env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
@@ -299,7 +289,7 @@ def run(cmd, env, *, kill: Kill | None = None, on_line=None,
 
 def dbt(project, args, work_dir, db_path, raw_dir, **kwargs) -> Run:
     return run([DBT, *args, "--project-dir", str(project)],
-               dbt_env(project, work_dir, db_path, Path(raw_dir) / "*.csv"),
+               faults_env(project, work_dir, db_path, Path(raw_dir) / "*.csv"),
                **kwargs)
 
 
@@ -403,11 +393,11 @@ def run_swaps(project, files, work: Path, ref12_db: Path, ref12_raw: Path):
     swap = ["bash", str(project / "scripts" / "build_and_swap.sh")]
     reader = Reader(served, work / "reader")
     try:
-        failed = run(swap, dbt_env(project, work, served,
+        failed = run(swap, faults_env(project, work, served,
                                    work / "nothing here" / "*.csv"))
         after_failure = file_digest(served)
         raw_dir_with(ref12_raw, files[2:])
-        env = dbt_env(project, work, served, ref12_raw / "*.csv")
+        env = faults_env(project, work, served, ref12_raw / "*.csv")
         killed = run(swap, env, kill=Kill(
             "swap: mid-build", "START sql incremental model "
             "intermediate.int_funnel_reach"))
@@ -574,7 +564,7 @@ def test_swap_refuses_a_file_name_with_quotes(tmp_path, name):
     as the swaps above show)."""
     served = tmp_path / name
     served.write_bytes(b"not touched")
-    env = dbt_env(PROJECT_DIR, tmp_path, served, tmp_path / "*.csv")
+    env = faults_env(PROJECT_DIR, tmp_path, served, tmp_path / "*.csv")
     refused = run(["bash", str(PROJECT_DIR / "scripts" / "build_and_swap.sh")],
                   env)
     assert refused.returncode == 2
