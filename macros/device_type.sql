@@ -4,17 +4,17 @@
 {% macro device_type(user_agent_expr) -%}
     case
         when {{ is_blank(user_agent_expr) }} then 'unknown'
-        when regexp_matches(
-            lower({{ user_agent_expr }}), 'ipad|tablet|kindle|silk/|playbook'
-        )
+        when {{ regexp_contains(
+            'lower(' ~ user_agent_expr ~ ')', "'ipad|tablet|kindle|silk/|playbook'"
+        ) }}
         or (
             lower({{ user_agent_expr }}) like '%android%'
             and lower({{ user_agent_expr }}) not like '%mobile%'
         ) then 'tablet'
-        when regexp_matches(
-            lower({{ user_agent_expr }}),
-            'mobi|iphone|ipod|android|windows phone|blackberry|opera mini'
-        ) then 'mobile'
+        when {{ regexp_contains(
+            'lower(' ~ user_agent_expr ~ ')',
+            "'mobi|iphone|ipod|android|windows phone|blackberry|opera mini'"
+        ) }} then 'mobile'
         else 'desktop'
     end
 {%- endmacro %}

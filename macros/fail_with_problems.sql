@@ -11,7 +11,7 @@ with problems as (
 summary as (
     select
         count(*) as problem_count,
-        string_agg(problem, '; ' order by problem) as message
+        {{ ordered_string_agg('problem', "'; '", 'problem') }} as message
     from problems
 )
 

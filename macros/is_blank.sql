@@ -1,9 +1,5 @@
 {#- True when the text is null, empty or only ASCII whitespace (space, tab,
     line feed, carriage return, vertical tab, form feed): SPEC's "empty". -#}
 {% macro is_blank(expr) -%}
-    {{ return(adapter.dispatch('is_blank', 'conversions')(expr)) }}
-{%- endmacro %}
-
-{% macro default__is_blank(expr) -%}
-    ({{ expr }} is null or regexp_matches({{ expr }}, '^[ \t\n\r\x0B\f]*$'))
+    ({{ expr }} is null or {{ regexp_contains(expr, "'^[ \\t\\n\\r\\x0B\\f]*$'") }})
 {%- endmacro %}

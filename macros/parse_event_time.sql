@@ -16,12 +16,17 @@
     {{ return(adapter.dispatch('event_time_from_parts', 'conversions')(parts)) }}
 {%- endmacro %}
 
+{#- The accepted spellings, groups in the order of event_time_parts. -#}
+{% macro event_time_pattern() -%}
+    '^[ \t\n\r\x0B\f]*([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})'
+    || '(?::([0-9]{2})(?:[.]([0-9]+))?)?(Z|([+-])([0-9]{2}):?([0-9]{2}))?'
+    || '[ \t\n\r\x0B\f]*$'
+{%- endmacro %}
+
 {% macro duckdb__event_time_parts(text_expr) -%}
     regexp_extract(
         {{ text_expr }},
-        '^[ \t\n\r\x0B\f]*([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})'
-        || '(?::([0-9]{2})(?:[.]([0-9]+))?)?(Z|([+-])([0-9]{2}):?([0-9]{2}))?'
-        || '[ \t\n\r\x0B\f]*$',
+        {{ event_time_pattern() }},
         ['day', 'hh', 'mi', 'ss', 'fraction', 'zone', 'sign', 'zh', 'zm']
     )
 {%- endmacro %}
@@ -50,5 +55,43 @@
                         0
                     )
                 )
+    end
+{%- endmacro %}
+
+{#- Spark returns each group on its own (regexp_extract has no list of
+    names); the same pattern, so the same strings parse. -#}
+{% macro spark__event_time_parts(text_expr) -%}
+    {%- set names = ['day', 'hh', 'mi', 'ss', 'fraction', 'zone', 'sign', 'zh', 'zm'] -%}
+    named_struct(
+    {%- for name in names %}
+        '{{ name }}', regexp_extract({{ text_expr }}, {{ event_time_pattern() }}, {{ loop.index }}){{ ',' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro spark__event_time_from_parts(p) -%}
+    case
+        when {{ p }}.day <> ''
+            and {{ p }}.day not like '0000-%'
+            and try_cast({{ p }}.hh as int) < 24
+            and try_cast({{ p }}.mi as int) < 60
+            and coalesce(try_cast(nullif({{ p }}.ss, '') as int), 0) < 60
+            and coalesce(try_cast(nullif({{ p }}.zh, '') as int), 0) < 24
+            and coalesce(try_cast(nullif({{ p }}.zm, '') as int), 0) < 60
+            then timestamp_micros(
+                unix_micros(cast(try_cast({{ p }}.day as date) as timestamp))
+                + try_cast({{ p }}.hh as bigint) * 3600000000
+                + try_cast({{ p }}.mi as bigint) * 60000000
+                + coalesce(try_cast(nullif({{ p }}.ss, '') as bigint), 0) * 1000000
+                + coalesce(try_cast(
+                    rpad(left(nullif({{ p }}.fraction, ''), 6), 6, '0') as bigint
+                ), 0)
+                - case {{ p }}.sign when '-' then -1 else 1 end
+                * coalesce(
+                    try_cast(nullif({{ p }}.zh, '') as bigint) * 60
+                    + try_cast(nullif({{ p }}.zm, '') as bigint),
+                    0
+                ) * 60000000
+            )
     end
 {%- endmacro %}

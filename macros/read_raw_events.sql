@@ -23,10 +23,10 @@
 {% macro raw_events_empty_select() -%}
     select
     {%- for column in raw_event_columns() %}
-        cast(null as varchar) as {{ column }},
+        cast(null as string) as {{ column }},
     {%- endfor %}
         cast(null as timestamp) as occurred_at_value,
-        cast(null as varchar) as source_file,
+        cast(null as string) as source_file,
         cast(null as bigint) as source_line,
         cast(null as bigint) as source_file_size,
         cast(null as bigint) as file_index,
@@ -47,24 +47,24 @@
 {%- endmacro %}
 
 
-{% macro duckdb__read_raw_events(scratch_schema, loaded) -%}
-    {%- if not execute -%}
-        {{ return(raw_events_empty_select()) }}
-    {%- endif -%}
-    {%- set path = raw_events_path() -%}
+{#- The format of RAW_EVENTS_PATH, from its extension: parquet or csv. -#}
+{% macro raw_events_format(path) -%}
     {%- set lowered = path | lower -%}
     {%- if lowered.endswith('.parquet') -%}
-        {%- set file_format = 'parquet' -%}
+        {{ return('parquet') }}
     {%- elif lowered.endswith('.csv') -%}
-        {%- set file_format = 'csv' -%}
-    {%- else -%}
-        {{ exceptions.raise_compiler_error(
-            "RAW_EVENTS_PATH '" ~ path ~ "' must end in .parquet or .csv"
-            ~ " (a file or a glob such as events/*.parquet)") }}
+        {{ return('csv') }}
     {%- endif -%}
-    {%- set listing = run_query(
-        'select filename, size from read_blob(' ~ sql_string(path) ~ ') order by filename'
-    ) -%}
+    {{ exceptions.raise_compiler_error(
+        "RAW_EVENTS_PATH '" ~ path ~ "' must end in .parquet or .csv"
+        ~ " (a file or a glob such as events/*.parquet)") }}
+{%- endmacro %}
+
+
+{#- The files of `listing` (rows of name, size) not in `loaded`, each with
+    its size and the next file_index; stops the build when a loaded file's
+    size changed. -#}
+{% macro new_raw_files(path, listing, loaded) -%}
     {%- if listing.rows | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             "RAW_EVENTS_PATH '" ~ path ~ "' matches no file") }}
@@ -90,10 +90,27 @@
     {%- endfor -%}
     {%- if new_files | length == 0 -%}
         {{ log("No new raw events files under '" ~ path ~ "'", info=true) }}
+    {%- else -%}
+        {{ log("Loading " ~ new_files | length ~ " new raw events file(s) of "
+            ~ listing.rows | length ~ " under '" ~ path ~ "'", info=true) }}
+    {%- endif -%}
+    {{ return(new_files) }}
+{%- endmacro %}
+
+
+{% macro duckdb__read_raw_events(scratch_schema, loaded) -%}
+    {%- if not execute -%}
         {{ return(raw_events_empty_select()) }}
     {%- endif -%}
-    {{ log("Loading " ~ new_files | length ~ " new raw events file(s) of "
-        ~ listing.rows | length ~ " under '" ~ path ~ "'", info=true) }}
+    {%- set path = raw_events_path() -%}
+    {%- set file_format = raw_events_format(path) -%}
+    {%- set listing = run_query(
+        'select filename, size from read_blob(' ~ sql_string(path) ~ ') order by filename'
+    ) -%}
+    {%- set new_files = new_raw_files(path, listing, loaded) -%}
+    {%- if new_files | length == 0 -%}
+        {{ return(raw_events_empty_select()) }}
+    {%- endif -%}
     {%- if file_format == 'parquet' -%}
         {{ return(duckdb__read_raw_parquet(path, new_files)) }}
     {%- else -%}
@@ -275,4 +292,71 @@
         true as is_unreadable,
         {{ run_timestamp() }} as loaded_at
     from {{ unreadable_table }}
+{%- endmacro %}
+
+
+{#- Spark reads Parquet only (a CSV export converts with DuckDB or Spark
+    first). The file list and sizes come from Spark's `_metadata` columns,
+    the row number from `_metadata.row_index`, so raw_row_id is the same on
+    both engines. File names lose Spark's `file:` prefix. Typed times must
+    be microsecond or millisecond timestamps: Spark cannot read Parquet
+    nanosecond timestamps (a clear error names the file's type). -#}
+{% macro spark__read_raw_events(scratch_schema, loaded) -%}
+    {%- if not execute -%}
+        {{ return(raw_events_empty_select()) }}
+    {%- endif -%}
+    {%- set path = raw_events_path() -%}
+    {%- if raw_events_format(path) != 'parquet' -%}
+        {{ exceptions.raise_compiler_error(
+            "RAW_EVENTS_PATH '" ~ path ~ "': the Spark target reads Parquet"
+            ~ " only; convert the CSV (scripts/sample_to_parquet.py shows how)") }}
+    {%- endif -%}
+    {%- set relation = 'parquet.`' ~ path | replace('`', '``') ~ '`' -%}
+    {%- set file_name = "regexp_replace(url_decode(_metadata.file_path), '^file:(//)?', '')" -%}
+    {%- set listing = run_query(
+        'select distinct ' ~ file_name ~ ', _metadata.file_size from ' ~ relation
+        ~ ' order by 1'
+    ) -%}
+    {%- set new_files = new_raw_files(path, listing, loaded) -%}
+    {%- if new_files | length == 0 -%}
+        {{ return(raw_events_empty_select()) }}
+    {%- endif -%}
+    {%- set described = run_query('describe query select * from ' ~ relation) -%}
+    {%- set types = {} -%}
+    {%- for row in described.rows -%}
+        {%- do types.update({row[0]: row[1] | lower}) -%}
+    {%- endfor -%}
+    {%- do check_raw_columns(path, path, types.keys() | list) -%}
+    {%- set time_type = types['occurred_at'] -%}
+    {%- if time_type.startswith('timestamp') -%}
+        {%- set value = 'cast(raw.occurred_at as timestamp)' -%}
+    {%- elif time_type == 'string' -%}
+        {%- set value = none -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "RAW_EVENTS_PATH '" ~ path ~ "': occurred_at is " ~ time_type
+            ~ "; it must be a timestamp or an ISO-8601 string") }}
+    {%- endif %}
+    select
+    {%- for column in raw_event_columns() %}
+        {%- if column == 'occurred_at' and value is not none %}
+        date_format({{ value }}, "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'") as occurred_at,
+        {%- else %}
+        cast(raw.{{ column }} as string) as {{ column }},
+        {%- endif %}
+    {%- endfor %}
+        {{ value if value is not none else 'cast(null as timestamp)' }}
+            as occurred_at_value,
+        file_indexes.source_file,
+        raw._metadata.row_index + 1 as source_line,
+        file_indexes.source_file_size,
+        file_indexes.file_index,
+        file_indexes.file_index * 4294967296 + raw._metadata.row_index
+            as raw_row_id,
+        false as is_unreadable,
+        {{ run_timestamp() }} as loaded_at
+    from {{ relation }} as raw
+    inner join {{ raw_file_index_values(new_files) }}
+        on {{ file_name | replace('_metadata', 'raw._metadata') }}
+            = file_indexes.source_file
 {%- endmacro %}

@@ -6,30 +6,21 @@
     url_host: the lower-cased host of a URL with a scheme (or //), without
       user info or port; null otherwise. -#}
 {% macro url_path(url_expr) -%}
-    {{ return(adapter.dispatch('url_path', 'conversions')(url_expr)) }}
+    case when not {{ is_blank(url_expr) }} then {{ regexp_replace_all(
+        "coalesce(nullif(" ~ regexp_replace_all(
+            regexp_group(url_expr, "'^[^?#]*'", 0),
+            "'^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/]*'",
+            "''"
+        ) ~ ", ''), '/')",
+        "'[^/@?#;,:\\t\\n\\f\\r ]+(@|%40)[^/@?#;,:.\\t\\n\\f\\r ]+([.][^/@?#;,:.\\t\\n\\f\\r ]+)+'",
+        "'[email]'"
+    ) }} end
 {%- endmacro %}
 
 {% macro url_host(url_expr) -%}
-    {{ return(adapter.dispatch('url_host', 'conversions')(url_expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__url_path(url_expr) -%}
-    case when not {{ is_blank(url_expr) }} then regexp_replace(
-        coalesce(nullif(regexp_replace(
-            regexp_extract({{ url_expr }}, '^[^?#]*'),
-            '^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/]*',
-            ''
-        ), ''), '/'),
-        '[^/@?#;,:\s]+(@|%40)[^/@?#;,:.\s]+([.][^/@?#;,:.\s]+)+',
-        '[email]',
-        'g'
-    ) end
-{%- endmacro %}
-
-{% macro duckdb__url_host(url_expr) -%}
-    lower(nullif(regexp_extract(
-        {{ url_expr }},
-        '^[ \t]*([A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*@)?([^/?#:]*)',
+    lower(nullif({{ regexp_group(
+        url_expr,
+        "'^[ \\t]*([A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*@)?([^/?#:]*)'",
         3
-    ), ''))
+    ) }}, ''))
 {%- endmacro %}

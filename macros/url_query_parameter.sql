@@ -3,13 +3,9 @@
     utm parameters are read this way (SPEC section 1): nothing else of a
     query string travels past staging. -#}
 {% macro url_query_parameter(url_expr, name) -%}
-    {{ return(adapter.dispatch('url_query_parameter', 'conversions')(url_expr, name)) }}
-{%- endmacro %}
-
-{% macro default__url_query_parameter(url_expr, name) -%}
-    nullif(lower(replace(regexp_extract(
-        regexp_extract({{ url_expr }}, '^[^#]*'),
-        '[?&]{{ name }}=([^&]*)',
+    nullif(lower(replace({{ regexp_group(
+        regexp_group(url_expr, "'^[^#]*'", 0),
+        "'[?&]" ~ name ~ "=([^&]*)'",
         1
-    ), '+', ' ')), '')
+    ) }}, '+', ' ')), '')
 {%- endmacro %}

@@ -55,7 +55,7 @@ fates as (
         min(classified.occurred_at) as oldest_occurred_at,
         count(*) filter (
             where classified.occurred_at < file_times.newest_occurred_at
-            - to_days({{ var('late_event_lookback_days') | int }})
+            - interval {{ var('late_event_lookback_days') | int }} days
         ) as late_rows
     from classified
     inner join file_times

@@ -1,7 +1,7 @@
 -- Channel rules: a known channel, a known field, a pattern where the field
 -- needs one, and a unique rule_order (the first matching rule wins).
 {{ fail_with_problems("
-    select 'channel rule ' || coalesce(cast(rule_order as varchar), '(no order)')
+    select 'channel rule ' || coalesce(cast(rule_order as string), '(no order)')
         || ': ' || case
             when rule_order is null then 'rule_order is empty'
             when channel is null or channel not in ('direct', 'organic search',

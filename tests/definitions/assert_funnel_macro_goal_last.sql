@@ -7,9 +7,9 @@
             count(goals.goal_id) filter (
                 where goals.goal_type = 'macro'
             ) as macro_goals,
-            string_agg(goals.goal_id, ', ' order by goals.goal_id) filter (
-                where goals.goal_type = 'macro'
-            ) as macro_list,
+            " ~ ordered_string_agg(
+                "case when goals.goal_type = 'macro' then goals.goal_id end",
+                "', '", 'goals.goal_id') ~ " as macro_list,
             max(goals.step_order) as last_step,
             max(goals.step_order) filter (
                 where goals.goal_type = 'macro'

@@ -8,10 +8,9 @@
             count(distinct goals.step_order) as distinct_steps,
             min(goals.step_order) as first_step,
             max(goals.step_order) as last_step,
-            string_agg(
-                cast(goals.step_order as varchar), ', '
-                order by goals.step_order
-            ) as step_list
+            " ~ ordered_string_agg(
+                'cast(goals.step_order as string)', "', '", 'goals.step_order'
+            ) ~ " as step_list
         from " ~ ref('funnels') ~ " as funnels
         left join " ~ ref('goals') ~ " as goals
             on funnels.funnel_id = goals.funnel_id

@@ -13,7 +13,7 @@
     where " ~ is_blank('funnel_id') ~ "
     union all
     select 'funnel \"' || funnel_id || '\" has conversion_window_days '
-        || coalesce(cast(conversion_window_days as varchar), 'empty')
+        || coalesce(cast(conversion_window_days as string), 'empty')
         || ' (expected a whole number of days > 0)'
     from " ~ ref('funnels') ~ "
     where conversion_window_days is null or conversion_window_days <= 0

@@ -31,8 +31,8 @@ entry_events as (
     select
         funnel_id,
         visitor_id,
-        arg_min(event_id, struct_pack(occurred_at, event_id)) as event_id,
-        arg_min(session_id, struct_pack(occurred_at, event_id)) as session_id
+        {{ min_by_nonnull('event_id', ['occurred_at', 'event_id']) }} as event_id,
+        {{ min_by_nonnull('session_id', ['occurred_at', 'event_id']) }} as session_id
     from goal_events
     group by funnel_id, visitor_id
 
@@ -73,14 +73,15 @@ sessions as (
         funnel_id,
         visitor_id,
         any_value(entry_session_id) as entry_session_id,
-        arg_min(page_path, struct_pack(occurred_at, event_id)) as landing_page,
-        arg_min(referrer_host, struct_pack(occurred_at, event_id))
+        {{ min_by_nonnull('page_path', ['occurred_at', 'event_id']) }} as landing_page,
+        {{ min_by_nonnull('referrer_host', ['occurred_at', 'event_id']) }}
             as referrer_host,
-        arg_min(utm_source, struct_pack(occurred_at, event_id)) as utm_source,
-        arg_min(utm_medium, struct_pack(occurred_at, event_id)) as utm_medium,
-        arg_min(user_agent, struct_pack(occurred_at, event_id)) filter (
-            where not {{ is_blank('user_agent') }}
-        ) as user_agent
+        {{ min_by_nonnull('utm_source', ['occurred_at', 'event_id']) }} as utm_source,
+        {{ min_by_nonnull('utm_medium', ['occurred_at', 'event_id']) }} as utm_medium,
+        {{ min_by_nonnull(
+            'user_agent', ['occurred_at', 'event_id'],
+            where='not ' ~ is_blank('user_agent')
+        ) }} as user_agent
     from session_events
     group by funnel_id, visitor_id
 
@@ -91,7 +92,8 @@ channel_matches as (
     select
         sessions.funnel_id,
         sessions.visitor_id,
-        min_by(channel_rules.channel, channel_rules.rule_order) as channel
+        {{ min_by_nonnull('channel_rules.channel', ['channel_rules.rule_order']) }}
+            as channel
     from sessions
     inner join channel_rules
         on (

@@ -140,7 +140,7 @@ deepest as (
         visitor_id,
         funnel_id,
         max(step_order) as steps_reached,
-        arg_max(latest_start_us, step_order) as deepest_start_us
+        max_by(latest_start_us, step_order) as deepest_start_us
     from reached_levels
     group by visitor_id, funnel_id
 
@@ -154,7 +154,7 @@ final as (
         {{ event_date('entries.first_step_at') }} as cohort_date,
         entries.first_step_at,
         deepest.steps_reached,
-        make_timestamp(deepest.deepest_start_us) as deepest_chain_started_at,
+        {{ timestamp_from_epoch_us("deepest.deepest_start_us") }} as deepest_chain_started_at,
         {{ source_processed_at() }} as source_processed_at
     from entries
     inner join deepest

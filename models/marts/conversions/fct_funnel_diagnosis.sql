@@ -226,9 +226,9 @@ micro_steps as (
         coalesce(
             visitors_at_previous_step > 0
             and trailing_visitors_at_previous_step > 0
-            and cast(visitors_reached as hugeint)
+            and cast(visitors_reached as decimal(38, 0))
             * trailing_visitors_at_previous_step * 1000000
-            >= cast(trailing_visitors_reached as hugeint)
+            >= cast(trailing_visitors_reached as decimal(38, 0))
             * visitors_at_previous_step * {{ holds_ppm }},
             false
         ) as is_holding
@@ -336,9 +336,9 @@ figures as (
             entries.trailing_weeks >= 1
             and entries.week_human_visitors > 0
             and entries.trailing_human_visitors > 0
-            and cast(entries.entrants as hugeint)
+            and cast(entries.entrants as decimal(38, 0))
             * entries.trailing_human_visitors * 1000000
-            < cast(entries.trailing_entrants as hugeint)
+            < cast(entries.trailing_entrants as decimal(38, 0))
             * entries.week_human_visitors * {{ falls_below_ppm }},
             false
         ) as entry_rate_falls_below,
@@ -347,9 +347,9 @@ figures as (
             entries.trailing_weeks >= 1
             and entries.entrants > 0
             and entries.trailing_entrants > 0
-            and cast(macro_steps.macro_converters as hugeint)
+            and cast(macro_steps.macro_converters as decimal(38, 0))
             * entries.trailing_entrants * 1000000
-            < cast(macro_steps.trailing_macro_converters as hugeint)
+            < cast(macro_steps.trailing_macro_converters as decimal(38, 0))
             * entries.entrants * {{ falls_below_ppm }},
             false
         ) as macro_rate_falls_below,

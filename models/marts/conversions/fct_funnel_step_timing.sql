@@ -23,16 +23,22 @@ step_durations as (
 
     select
         chain_steps.funnel_id,
-        cast(date_trunc('month', reach.cohort_date) as date) as cohort_month,
+        {{ period_start('month', 'reach.cohort_date') }} as cohort_month,
         chain_steps.step_order,
-        epoch(chain_steps.reached_at - lag(chain_steps.reached_at) over (
-            partition by chain_steps.funnel_id, chain_steps.visitor_id
-            order by chain_steps.step_order
-        )) as seconds_from_previous_step,
-        epoch(chain_steps.reached_at - first_value(chain_steps.reached_at) over (
-            partition by chain_steps.funnel_id, chain_steps.visitor_id
-            order by chain_steps.step_order
-        )) as seconds_from_first_step
+        cast(
+            {{ epoch_us('chain_steps.reached_at') }}
+            - lag({{ epoch_us('chain_steps.reached_at') }}) over (
+                partition by chain_steps.funnel_id, chain_steps.visitor_id
+                order by chain_steps.step_order
+            ) as double
+        ) / 1000000 as seconds_from_previous_step,
+        cast(
+            {{ epoch_us('chain_steps.reached_at') }}
+            - first_value({{ epoch_us('chain_steps.reached_at') }}) over (
+                partition by chain_steps.funnel_id, chain_steps.visitor_id
+                order by chain_steps.step_order
+            ) as double
+        ) / 1000000 as seconds_from_first_step
     from chain_steps
     inner join reach
         on
@@ -48,13 +54,13 @@ timing as (
         cohort_month,
         step_order,
         count(*) as visitors_timed,
-        quantile_cont(seconds_from_previous_step, 0.5)
+        percentile_cont(0.5) within group (order by seconds_from_previous_step)
             as median_seconds_from_previous_step,
-        quantile_cont(seconds_from_previous_step, 0.9)
+        percentile_cont(0.9) within group (order by seconds_from_previous_step)
             as p90_seconds_from_previous_step,
-        quantile_cont(seconds_from_first_step, 0.5)
+        percentile_cont(0.5) within group (order by seconds_from_first_step)
             as median_seconds_from_first_step,
-        quantile_cont(seconds_from_first_step, 0.9)
+        percentile_cont(0.9) within group (order by seconds_from_first_step)
             as p90_seconds_from_first_step
     from step_durations
     where step_order > 1

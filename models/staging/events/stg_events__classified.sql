@@ -18,7 +18,7 @@
     recompute the visitors of rows written since they last ran. -#}
 -- depends_on: {{ ref('stg_events__raw_rows') }}
 {{ config(
-    materialized='incremental',
+    materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
     unique_key='raw_row_id',
     on_schema_change='fail',
@@ -62,7 +62,7 @@ history as (
     {%- else -%}
     select
         {{ columns | join(',\n        ') }},
-        cast(null as varchar) as event_status
+        cast(null as string) as event_status
     from parsed
     where false
     {%- endif %}
