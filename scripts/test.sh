@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# Java 17 for the Spark target, Superset's own venv and Chromium for the
+# BI test: each installs only what is missing.
+bash scripts/spark_setup.sh
+bash scripts/bi_setup.sh
 export DBT_PROFILES_DIR="${DBT_PROFILES_DIR:-$PWD}"
 echo "== sqlfluff lint"
 # The dbt templater compiles the project against a database: give it a

@@ -1,0 +1,698 @@
+"""Provision the "Conversions" dashboard in a running Superset, through its
+REST API only (no UI export, no Superset internals).
+
+    SUPERSET_PASSWORD=... .venv-bi/bin/python bi/provision.py \\
+        --url http://127.0.0.1:8088 --username admin --duckdb conversions.duckdb
+
+Creates, or updates in place when they exist (found by name):
+
+- the database "conversions", the DuckDB file opened READ-ONLY
+  (duckdb-engine connect_args read_only; Superset's default NullPool opens
+  a connection per query and closes it, so between queries Superset holds
+  no lock on the file at all);
+- one dataset per mart it charts (schema marts), plus the virtual dataset
+  latest_funnel_diagnosis (each funnel's latest week);
+- the charts of CHARTS and the dashboard "Conversions" (slug conversions),
+  its layout built here, with native filters on segment type and segment.
+
+Running it twice gives exactly one of each. Standard library only, so the
+tests can use its client from the project's venv too.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+DATABASE_NAME = "conversions"
+DASHBOARD_TITLE = "Conversions"
+DASHBOARD_SLUG = "conversions"
+SCHEMA = "marts"
+PHYSICAL_DATASETS = [
+    "fct_macro_conversion_rates",
+    "fct_funnel_steps_by_segment",
+    "fct_micro_macro_lift",
+    "fct_funnel_diagnosis",
+]
+LATEST_DIAGNOSIS = "latest_funnel_diagnosis"
+LATEST_DIAGNOSIS_SQL = """\
+-- Each funnel's latest week of marts.fct_funnel_diagnosis (the latest week
+-- is incomplete: its entrants have not had their whole window yet).
+select *
+from marts.fct_funnel_diagnosis
+qualify week_start = max(week_start) over (partition by funnel_id)
+"""
+
+CHART_RATE = "Macro conversion rate by week, with 95% interval"
+CHART_FUNNEL = "Funnel: visitors reaching each step"
+CHART_DROPOFF = "Funnel: drop-off per step"
+CHART_LIFT = "Micro-to-macro lift by month"
+CHART_DIAGNOSIS = "Latest funnel diagnosis"
+CHART_NAMES = [CHART_RATE, CHART_FUNNEL, CHART_DROPOFF, CHART_LIFT,
+               CHART_DIAGNOSIS]
+
+# fct_funnel_steps_by_segment holds the funnel once per segment type
+# (device_type, channel, landing_page), and each type splits the same
+# entrants. Dividing the sums by the number of segment types in the result
+# gives the whole funnel when no segment is chosen, and one segment's (or
+# several of one type's) funnel when the filters choose them.
+PER_SEGMENT_TYPE = "NULLIF(COUNT(DISTINCT segment_type), 0)"
+STEP_LABEL = "CONCAT(step_order, '. ', goal_name)"
+
+
+class SupersetError(RuntimeError):
+    pass
+
+
+class Superset:
+    """A logged-in REST client: a bearer token, and the CSRF token with the
+    session cookie it belongs to, for the writing calls."""
+
+    def __init__(self, url: str, username: str, password: str,
+                 timeout: float = 120):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.headers: dict[str, str] = {}
+        token = self.request("POST", "/api/v1/security/login", {
+            "username": username, "password": password, "provider": "db",
+            "refresh": False,
+        })["access_token"]
+        self.headers["Authorization"] = f"Bearer {token}"
+        csrf = self.request("GET", "/api/v1/security/csrf_token/")["result"]
+        self.headers["X-CSRFToken"] = csrf
+        self.headers["Referer"] = self.url + "/"
+
+    def request(self, method: str, path: str, body=None, *, query=None):
+        url = self.url + path
+        if query is not None:
+            url += "?" + urllib.parse.urlencode({"q": rison(query)})
+        data = None
+        headers = dict(self.headers)
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers=headers)
+        try:
+            with self.opener.open(req, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode(errors="replace")[:4000]
+            raise SupersetError(
+                f"{method} {path}: HTTP {err.code}: {detail}") from None
+        return json.loads(raw) if raw else None
+
+    def list(self, resource: str, columns: list[str]) -> list[dict]:
+        """Every object of /api/v1/<resource>/, page by page."""
+        rows, page = [], 0
+        while True:
+            result = self.request("GET", f"/api/v1/{resource}/", query={
+                "columns": columns, "page": page, "page_size": 100})
+            rows += result["result"]
+            if len(result["result"]) < 100:
+                return rows
+            page += 1
+
+
+def rison(value) -> str:
+    """The subset of Rison (Superset's `q=` encoding) the calls here need."""
+    if isinstance(value, bool):
+        return "!t" if value else "!f"
+    if value is None:
+        return "!n"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789_-./~")
+        if value and all(c in safe for c in value) and not (
+                value[0].isdigit() or value[0] == "-"):
+            return value
+        return "'" + value.replace("!", "!!").replace("'", "!'") + "'"
+    if isinstance(value, (list, tuple)):
+        return "!(" + ",".join(rison(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "(" + ",".join(f"{rison(k)}:{rison(v)}"
+                              for k, v in value.items()) + ")"
+    raise TypeError(f"cannot encode {value!r} as rison")
+
+
+def by_name(rows: list[dict], key: str, name: str) -> list[dict]:
+    return [r for r in rows if r.get(key) == name]
+
+
+# --- database and datasets ------------------------------------------------
+
+def ensure_database(api: Superset, duckdb_path: Path) -> int:
+    body = {
+        "database_name": DATABASE_NAME,
+        # duckdb-engine: four slashes and the absolute path.
+        "sqlalchemy_uri": f"duckdb:///{duckdb_path.resolve()}",
+        "expose_in_sqllab": True,
+        "allow_dml": False,
+        "allow_file_upload": False,
+        "allow_ctas": False,
+        "allow_cvas": False,
+        "allow_run_async": False,
+        "extra": json.dumps({
+            # Read-only: the file is only ever read, and readers of other
+            # processes (and build_and_swap.sh) are never locked out.
+            "engine_params": {"connect_args": {"read_only": True}},
+            "metadata_params": {},
+            "schemas_allowed_for_file_upload": [],
+        }),
+    }
+    found = by_name(api.list("database", ["id", "database_name"]),
+                    "database_name", DATABASE_NAME)
+    if len(found) > 1:
+        raise SupersetError(f"{len(found)} databases named {DATABASE_NAME!r}")
+    if found:
+        database_id = found[0]["id"]
+        api.request("PUT", f"/api/v1/database/{database_id}", body)
+        print(f"provision: database {DATABASE_NAME!r} updated (id {database_id})")
+    else:
+        database_id = api.request("POST", "/api/v1/database/", body)["id"]
+        print(f"provision: database {DATABASE_NAME!r} created (id {database_id})")
+    return database_id
+
+
+def ensure_dataset(api: Superset, existing: list[dict], database_id: int,
+                   table_name: str, sql: str | None = None) -> int:
+    found = [d for d in existing if d["table_name"] == table_name
+             and d.get("schema") == SCHEMA
+             and (d.get("database") or {}).get("id") == database_id]
+    if len(found) > 1:
+        raise SupersetError(f"{len(found)} datasets named {table_name!r}")
+    if found:
+        dataset_id = found[0]["id"]
+        if sql is not None:
+            api.request("PUT", f"/api/v1/dataset/{dataset_id}", {"sql": sql})
+        # Columns as the mart has them now.
+        api.request("PUT", f"/api/v1/dataset/{dataset_id}/refresh")
+        print(f"provision: dataset {table_name!r} refreshed (id {dataset_id})")
+    else:
+        body = {"database": database_id, "schema": SCHEMA,
+                "table_name": table_name}
+        if sql is not None:
+            body["sql"] = sql
+        dataset_id = api.request("POST", "/api/v1/dataset/", body)["id"]
+        print(f"provision: dataset {table_name!r} created (id {dataset_id})")
+    return dataset_id
+
+
+def column_values(api: Superset, dataset_id: int, column: str) -> list:
+    return api.request(
+        "GET", f"/api/v1/datasource/table/{dataset_id}/column/{column}/values/"
+    )["result"]
+
+
+# --- charts -----------------------------------------------------------------
+
+def sql_metric(label: str, expression: str) -> dict:
+    return {"expressionType": "SQL", "sqlExpression": expression,
+            "label": label, "hasCustomLabel": True}
+
+
+def sql_column(label: str, expression: str) -> dict:
+    return {"expressionType": "SQL", "sqlExpression": expression,
+            "label": label}
+
+
+def eq_filter(column: str, value) -> dict:
+    return {"expressionType": "SIMPLE", "clause": "WHERE", "subject": column,
+            "operator": "==", "comparator": value}
+
+
+def query_filters(adhoc_filters: list[dict]) -> list[dict]:
+    return [{"col": f["subject"], "op": f["operator"], "val": f["comparator"]}
+            for f in adhoc_filters]
+
+
+def query_context(dataset_id: int, form_data: dict, query: dict) -> dict:
+    """What the chart's data endpoint (/api/v1/chart/<id>/data/) runs: the
+    query the chart's form data makes, as Superset's front end builds it."""
+    base = {
+        "filters": query_filters(form_data.get("adhoc_filters", [])),
+        "extras": {"having": "", "where": ""},
+        "applied_time_extras": {},
+        "columns": [],
+        "metrics": [],
+        "orderby": [],
+        "annotation_layers": [],
+        "row_limit": form_data.get("row_limit", 10000),
+        "series_limit": 0,
+        "order_desc": True,
+        "url_params": {},
+        "custom_params": {},
+        "custom_form_data": {},
+    }
+    base.update(query)
+    return {
+        "datasource": {"id": dataset_id, "type": "table"},
+        "force": False,
+        "queries": [base],
+        "form_data": form_data,
+        "result_format": "json",
+        "result_type": "full",
+    }
+
+
+def chart_rate(ds: dict[str, int], macro_goal: str) -> tuple[int, dict, dict]:
+    dataset_id = ds["fct_macro_conversion_rates"]
+    # Superset's line chart draws series named X__yhat_lower and
+    # X__yhat_upper as a shaded band around series X (the band of its
+    # forecasts): here the 95% Wilson interval of the mart.
+    rate = "Conversion rate"
+    metrics = [
+        sql_metric(rate, "MAX(conversion_rate)"),
+        # With a band, the series itself is drawn as points only: its
+        # __yhat twin (the same values) draws the line through them.
+        sql_metric(f"{rate}__yhat", "MAX(conversion_rate)"),
+        sql_metric(f"{rate}__yhat_lower", "MAX(conversion_rate_ci_lower)"),
+        sql_metric(f"{rate}__yhat_upper", "MAX(conversion_rate_ci_upper)"),
+    ]
+    filters = [eq_filter("period_grain", "week"),
+               eq_filter("goal_id", macro_goal)]
+    form_data = {
+        "viz_type": "echarts_timeseries_line",
+        "datasource": f"{dataset_id}__table",
+        "x_axis": "period_start",
+        "time_grain_sqla": "P1W",
+        "x_axis_sort_asc": True,
+        "metrics": metrics,
+        "groupby": [],
+        "adhoc_filters": filters,
+        "row_limit": 10000,
+        "truncate_metric": True,
+        "show_legend": True,
+        "legendType": "scroll",
+        "legendOrientation": "top",
+        "x_axis_title": "week (Monday, UTC)",
+        "x_axis_title_margin": 30,
+        "x_axis_time_format": "%Y-%m-%d",
+        "y_axis_format": ".1%",
+        "y_axis_bounds": [0, None],
+        "rich_tooltip": True,
+        "markerEnabled": True,
+        "markerSize": 6,
+        "seriesType": "line",
+        "only_total": True,
+        "zoomable": False,
+        "comparison_type": "values",
+        "annotation_layers": [],
+        "forecastEnabled": False,
+    }
+    query = {
+        "columns": [{"timeGrain": "P1W", "columnType": "BASE_AXIS",
+                     "sqlExpression": "period_start", "label": "period_start",
+                     "expressionType": "SQL"}],
+        "metrics": metrics,
+        "orderby": [[metrics[0], False]],
+        "series_columns": [],
+        "time_offsets": [],
+        "post_processing": [
+            {"operation": "pivot", "options": {
+                "index": ["period_start"], "columns": [],
+                "aggregates": {m["label"]: {"operator": "mean"}
+                               for m in metrics},
+                "drop_missing_columns": False}},
+            {"operation": "flatten"},
+        ],
+    }
+    return dataset_id, form_data, query
+
+
+def funnel_metrics() -> dict[str, dict]:
+    return {
+        "reached": sql_metric(
+            "Visitors reached", f"SUM(visitors_reached) / {PER_SEGMENT_TYPE}"),
+        "dropped": sql_metric(
+            "Visitors dropped", f"SUM(visitors_dropped) / {PER_SEGMENT_TYPE}"),
+        "rate_previous": sql_metric(
+            "Rate from previous step",
+            "SUM(visitors_reached) / NULLIF(SUM(visitors_at_previous_step), 0)"),
+        # A funnel only loses visitors, so the largest reach is step 1's.
+        "rate_first": sql_metric(
+            "Rate from first step",
+            "SUM(visitors_reached) / NULLIF(MAX(SUM(visitors_reached)) OVER (), 0)"),
+        "step_order": sql_metric("Step order", "MIN(step_order)"),
+    }
+
+
+def chart_funnel(ds: dict[str, int]) -> tuple[int, dict, dict]:
+    dataset_id = ds["fct_funnel_steps_by_segment"]
+    metric = funnel_metrics()["reached"]
+    step = sql_column("Step", STEP_LABEL)
+    form_data = {
+        "viz_type": "funnel",
+        "datasource": f"{dataset_id}__table",
+        "groupby": [step],
+        "metric": metric,
+        "adhoc_filters": [],
+        "row_limit": 100,
+        "sort_by_metric": True,
+        "percent_calculation_type": "prev_step",
+        "show_labels": True,
+        "show_tooltip_labels": True,
+        "label_type": "key_value_percent",
+        "tooltip_label_type": "key_value_percent",
+        "number_format": ",d",
+        "show_legend": False,
+    }
+    query = {"columns": [step], "metrics": [metric],
+             "orderby": [[metric, False]]}
+    return dataset_id, form_data, query
+
+
+def chart_dropoff(ds: dict[str, int]) -> tuple[int, dict, dict]:
+    dataset_id = ds["fct_funnel_steps_by_segment"]
+    m = funnel_metrics()
+    metrics = [m["reached"], m["dropped"], m["rate_previous"], m["rate_first"]]
+    groupby = ["funnel_name", sql_column("Step", STEP_LABEL)]
+    form_data = {
+        "viz_type": "table",
+        "datasource": f"{dataset_id}__table",
+        "query_mode": "aggregate",
+        "groupby": groupby,
+        "metrics": metrics,
+        "timeseries_limit_metric": m["step_order"],
+        "order_desc": False,
+        "all_columns": [],
+        "percent_metrics": [],
+        "adhoc_filters": [],
+        "row_limit": 1000,
+        "server_pagination": False,
+        "include_search": False,
+        "show_cell_bars": True,
+        "table_timestamp_format": "smart_date",
+        "column_config": {
+            "Visitors reached": {"d3NumberFormat": ",d"},
+            "Visitors dropped": {"d3NumberFormat": ",d"},
+            "Rate from previous step": {"d3NumberFormat": ".1%"},
+            "Rate from first step": {"d3NumberFormat": ".1%"},
+        },
+    }
+    query = {"columns": groupby, "metrics": metrics,
+             "orderby": [[m["step_order"], True]], "order_desc": False,
+             "post_processing": []}
+    return dataset_id, form_data, query
+
+
+def chart_lift(ds: dict[str, int]) -> tuple[int, dict, dict]:
+    dataset_id = ds["fct_micro_macro_lift"]
+    columns = ["period_start", "micro_goal_name", "macro_goal_name", "lift",
+               "with_micro_macro_rate", "without_micro_macro_rate",
+               "visitors_with_micro", "visitors_without_micro",
+               "is_micro_step_of_macro_funnel"]
+    order = [["period_start", False], ["lift", False]]
+    form_data = {
+        "viz_type": "table",
+        "datasource": f"{dataset_id}__table",
+        "query_mode": "raw",
+        "all_columns": columns,
+        "order_by_cols": [json.dumps(o) for o in order],
+        "adhoc_filters": [],
+        "row_limit": 1000,
+        "server_pagination": False,
+        "include_search": True,
+        "table_timestamp_format": "%Y-%m",
+        "column_config": {
+            "with_micro_macro_rate": {"d3NumberFormat": ".1%"},
+            "without_micro_macro_rate": {"d3NumberFormat": ".1%"},
+            "lift": {"d3NumberFormat": ".2f"},
+        },
+    }
+    query = {"columns": columns, "metrics": [], "orderby": order,
+             "post_processing": []}
+    return dataset_id, form_data, query
+
+
+def chart_diagnosis(ds: dict[str, int]) -> tuple[int, dict, dict]:
+    dataset_id = ds[LATEST_DIAGNOSIS]
+    columns = ["funnel_name", "week_start", "diagnosis", "entry_rate",
+               "trailing_entry_rate", "macro_rate", "trailing_macro_rate",
+               "largest_dropoff_goal_id", "largest_dropoff_visitors"]
+    order = [["funnel_name", True]]
+    form_data = {
+        "viz_type": "table",
+        "datasource": f"{dataset_id}__table",
+        "query_mode": "raw",
+        "all_columns": columns,
+        "order_by_cols": [json.dumps(o) for o in order],
+        "adhoc_filters": [],
+        "row_limit": 100,
+        "server_pagination": False,
+        "include_search": False,
+        "table_timestamp_format": "%Y-%m-%d",
+        "column_config": {
+            "entry_rate": {"d3NumberFormat": ".1%"},
+            "trailing_entry_rate": {"d3NumberFormat": ".1%"},
+            "macro_rate": {"d3NumberFormat": ".1%"},
+            "trailing_macro_rate": {"d3NumberFormat": ".1%"},
+        },
+    }
+    query = {"columns": columns, "metrics": [], "orderby": order,
+             "post_processing": []}
+    return dataset_id, form_data, query
+
+
+def ensure_chart(api: Superset, existing: list[dict], name: str,
+                 built: tuple[int, dict, dict], dashboard_id: int) -> dict:
+    dataset_id, form_data, query = built
+    form_data = dict(form_data, slice_name=name)
+    body = {
+        "slice_name": name,
+        "viz_type": form_data["viz_type"],
+        "datasource_id": dataset_id,
+        "datasource_type": "table",
+        "params": json.dumps(form_data),
+        "query_context": json.dumps(query_context(dataset_id, form_data,
+                                                  query)),
+        "query_context_generation": True,
+        "dashboards": [dashboard_id],
+    }
+    found = by_name(existing, "slice_name", name)
+    if len(found) > 1:
+        raise SupersetError(f"{len(found)} charts named {name!r}")
+    if found:
+        chart_id = found[0]["id"]
+        api.request("PUT", f"/api/v1/chart/{chart_id}", body)
+        print(f"provision: chart {name!r} updated (id {chart_id})")
+    else:
+        chart_id = api.request("POST", "/api/v1/chart/", body)["id"]
+        print(f"provision: chart {name!r} created (id {chart_id})")
+    chart = api.request("GET", f"/api/v1/chart/{chart_id}")["result"]
+    return {"id": chart_id, "uuid": chart.get("uuid"), "name": name}
+
+
+# --- dashboard ----------------------------------------------------------------
+
+INTRO = """\
+#### Conversions
+
+From the dbt project's marts (schema `marts` of the DuckDB file, opened
+read-only). Rates are distinct human visitors; bands are 95% Wilson
+intervals.
+
+- **Segment type / Segment** filters (left) split the two funnel charts
+  by the device, channel or landing page at funnel entry.
+- Funnel steps have huge lifts by construction
+  (`is_micro_step_of_macro_funnel`).
+- The latest week is incomplete: its entrants have not had their whole
+  conversion window yet.
+"""
+
+
+def layout(charts: dict[str, dict]) -> dict:
+    """position_json: rows of (component, width) on a 12-column grid."""
+    rows = [
+        [(CHART_RATE, 8, 60), ("MARKDOWN-intro", 4, 60)],
+        [(CHART_FUNNEL, 5, 60), (CHART_DROPOFF, 7, 60)],
+        [(CHART_LIFT, 12, 70)],
+        [(CHART_DIAGNOSIS, 12, 24)],
+    ]
+    position = {
+        "DASHBOARD_VERSION_KEY": "v2",
+        "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+        "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [],
+                    "parents": ["ROOT_ID"]},
+        "HEADER_ID": {"type": "HEADER", "id": "HEADER_ID",
+                      "meta": {"text": DASHBOARD_TITLE}},
+    }
+    for r, row in enumerate(rows, start=1):
+        row_id = f"ROW-{r}"
+        position["GRID_ID"]["children"].append(row_id)
+        position[row_id] = {
+            "type": "ROW", "id": row_id, "children": [],
+            "parents": ["ROOT_ID", "GRID_ID"],
+            "meta": {"background": "BACKGROUND_TRANSPARENT"},
+        }
+        for name, width, height in row:
+            parents = ["ROOT_ID", "GRID_ID", row_id]
+            if name.startswith("MARKDOWN-"):
+                component_id = name
+                position[component_id] = {
+                    "type": "MARKDOWN", "id": component_id, "children": [],
+                    "parents": parents,
+                    "meta": {"width": width, "height": height,
+                             "code": INTRO},
+                }
+            else:
+                chart = charts[name]
+                component_id = f"CHART-{chart['id']}"
+                position[component_id] = {
+                    "type": "CHART", "id": component_id, "children": [],
+                    "parents": parents,
+                    "meta": {"width": width, "height": height,
+                             "chartId": chart["id"], "sliceName": name,
+                             "uuid": chart["uuid"]},
+                }
+            position[row_id]["children"].append(component_id)
+    return position
+
+
+def native_filters(ds: dict[str, int], charts: dict[str, dict]) -> list[dict]:
+    dataset_id = ds["fct_funnel_steps_by_segment"]
+    in_scope = [charts[CHART_FUNNEL]["id"], charts[CHART_DROPOFF]["id"]]
+    excluded = [c["id"] for c in charts.values() if c["id"] not in in_scope]
+
+    def select(filter_id: str, name: str, column: str, parents: list[str],
+               description: str) -> dict:
+        return {
+            "id": filter_id,
+            "name": name,
+            "type": "NATIVE_FILTER",
+            "filterType": "filter_select",
+            "targets": [{"datasetId": dataset_id, "column": {"name": column}}],
+            "defaultDataMask": {"extraFormData": {}, "filterState": {},
+                                "ownState": {}},
+            "controlValues": {
+                "enableEmptyFilter": False, "defaultToFirstItem": False,
+                "multiSelect": False, "searchAllOptions": False,
+                "inverseSelection": False, "sortAscending": True,
+            },
+            "cascadeParentIds": parents,
+            "scope": {"rootPath": ["ROOT_ID"], "excluded": excluded},
+            "chartsInScope": in_scope,
+            "tabsInScope": [],
+            "description": description,
+        }
+
+    return [
+        select("NATIVE_FILTER-segment-type", "Segment type", "segment_type",
+               [], "device_type, channel or landing_page, at funnel entry"),
+        select("NATIVE_FILTER-segment", "Segment", "segment_value",
+               ["NATIVE_FILTER-segment-type"],
+               "One device, channel or landing page; none: every visitor"),
+    ]
+
+
+def ensure_dashboard(api: Superset) -> int:
+    found = by_name(api.list("dashboard", ["id", "dashboard_title", "slug"]),
+                    "slug", DASHBOARD_SLUG)
+    if len(found) > 1:
+        raise SupersetError(f"{len(found)} dashboards with slug {DASHBOARD_SLUG!r}")
+    if found:
+        return found[0]["id"]
+    dashboard_id = api.request("POST", "/api/v1/dashboard/", {
+        "dashboard_title": DASHBOARD_TITLE, "slug": DASHBOARD_SLUG,
+        "published": True})["id"]
+    print(f"provision: dashboard {DASHBOARD_TITLE!r} created (id {dashboard_id})")
+    return dashboard_id
+
+
+def provision(api: Superset, duckdb_path: Path,
+              macro_goal: str | None = None) -> dict:
+    database_id = ensure_database(api, duckdb_path)
+    existing = api.list("dataset", ["id", "table_name", "schema",
+                                    "database.id"])
+    datasets = {t: ensure_dataset(api, existing, database_id, t)
+                for t in PHYSICAL_DATASETS}
+    datasets[LATEST_DIAGNOSIS] = ensure_dataset(
+        api, existing, database_id, LATEST_DIAGNOSIS, LATEST_DIAGNOSIS_SQL)
+
+    if macro_goal is None:
+        goals = sorted(column_values(
+            api, datasets["fct_macro_conversion_rates"], "goal_id"))
+        if not goals:
+            raise SupersetError("fct_macro_conversion_rates has no goal: "
+                                "is the database built?")
+        macro_goal = goals[0]
+
+    dashboard_id = ensure_dashboard(api)
+    existing_charts = api.list("chart", ["id", "slice_name"])
+    built = {
+        CHART_RATE: chart_rate(datasets, macro_goal),
+        CHART_FUNNEL: chart_funnel(datasets),
+        CHART_DROPOFF: chart_dropoff(datasets),
+        CHART_LIFT: chart_lift(datasets),
+        CHART_DIAGNOSIS: chart_diagnosis(datasets),
+    }
+    charts = {name: ensure_chart(api, existing_charts, name, built[name],
+                                 dashboard_id)
+              for name in CHART_NAMES}
+
+    metadata = {
+        "native_filter_configuration": native_filters(datasets, charts),
+        "chart_configuration": {},
+        "color_scheme": "supersetColors",
+        "refresh_frequency": 0,
+        "timed_refresh_immune_slices": [],
+        "expanded_slices": {},
+        "cross_filters_enabled": False,
+        "label_colors": {},
+        "shared_label_colors": [],
+        "color_scheme_domain": [],
+    }
+    api.request("PUT", f"/api/v1/dashboard/{dashboard_id}", {
+        "dashboard_title": DASHBOARD_TITLE,
+        "slug": DASHBOARD_SLUG,
+        "published": True,
+        "position_json": json.dumps(layout(charts)),
+        "json_metadata": json.dumps(metadata),
+    })
+    print(f"provision: dashboard {DASHBOARD_TITLE!r} laid out (id {dashboard_id})")
+    return {"database_id": database_id, "datasets": datasets,
+            "dashboard_id": dashboard_id,
+            "charts": {n: c["id"] for n, c in charts.items()},
+            "macro_goal": macro_goal}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8088")
+    parser.add_argument("--username", default="admin")
+    parser.add_argument("--duckdb", required=True, type=Path,
+                        help="the DuckDB file (opened read-only)")
+    parser.add_argument("--macro-goal",
+                        help="the macro goal_id to chart (default: the "
+                             "first in fct_macro_conversion_rates)")
+    parser.add_argument("--output", type=Path,
+                        help="write the ids of what was provisioned here, "
+                             "as JSON")
+    args = parser.parse_args(argv)
+    password = os.environ.get("SUPERSET_PASSWORD")
+    if not password:
+        parser.error("set SUPERSET_PASSWORD to the user's password")
+    if not args.duckdb.is_file():
+        parser.error(f"no DuckDB file at {args.duckdb}")
+    started = time.monotonic()
+    api = Superset(args.url, args.username, password)
+    result = provision(api, args.duckdb, args.macro_goal)
+    if args.output:
+        args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"provision: done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

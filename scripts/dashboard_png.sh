@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Write a PNG of the "Conversions" dashboard (for e-mail and slides):
+#
+#   ./scripts/dashboard_png.sh [out.png]     default docs/dashboard.png
+#
+# Runs scripts/dashboard.sh (set up, start Superset if it is not running,
+# provision), then bi/screenshot.py with headless Debian chromium. A Superset
+# that this command started is stopped again at the end; one that was
+# already running is left running. Same environment as dashboard.sh
+# (DUCKDB_PATH, SUPERSET_PORT, SUPERSET_STATE_DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+output="${1:-docs/dashboard.png}"
+state="${SUPERSET_STATE_DIR:-.superset}"
+port="${SUPERSET_PORT:-8088}"
+pid_file="$state/superset.pid"
+
+was_running=no
+if pid=$(cat -- "$pid_file" 2>/dev/null) && [ -n "$pid" ] \
+        && kill -0 "$pid" 2>/dev/null; then
+    was_running=yes
+fi
+if [ "$was_running" = no ]; then
+    trap 'bash scripts/dashboard.sh stop' EXIT
+fi
+
+bash scripts/dashboard.sh
+SUPERSET_PASSWORD=$(cat -- "$state/admin_password") \
+    .venv-bi/bin/python bi/screenshot.py --url "http://127.0.0.1:$port" "$output"
