@@ -407,62 +407,52 @@ def chart_dropoff(ds: dict[str, int]) -> tuple[int, dict, dict]:
     return dataset_id, form_data, query
 
 
+def raw_table_chart(dataset_id: int, columns: list[str], order: list,
+                    row_limit: int, include_search: bool, timestamp_format: str,
+                    number_formats: dict[str, str]) -> tuple[int, dict, dict]:
+    """A table chart of a dataset's rows as they are (no aggregation)."""
+    form_data = {
+        "viz_type": "table",
+        "datasource": f"{dataset_id}__table",
+        "query_mode": "raw",
+        "all_columns": columns,
+        "order_by_cols": [json.dumps(o) for o in order],
+        "adhoc_filters": [],
+        "row_limit": row_limit,
+        "server_pagination": False,
+        "include_search": include_search,
+        "table_timestamp_format": timestamp_format,
+        "column_config": {column: {"d3NumberFormat": number_format}
+                          for column, number_format in number_formats.items()},
+    }
+    query = {"columns": columns, "metrics": [], "orderby": order,
+             "post_processing": []}
+    return dataset_id, form_data, query
+
+
 def chart_lift(ds: dict[str, int]) -> tuple[int, dict, dict]:
-    dataset_id = ds["fct_micro_macro_lift"]
     columns = ["period_start", "micro_goal_name", "macro_goal_name", "lift",
                "with_micro_macro_rate", "without_micro_macro_rate",
                "visitors_with_micro", "visitors_without_micro",
                "is_micro_step_of_macro_funnel"]
-    order = [["period_start", False], ["lift", False]]
-    form_data = {
-        "viz_type": "table",
-        "datasource": f"{dataset_id}__table",
-        "query_mode": "raw",
-        "all_columns": columns,
-        "order_by_cols": [json.dumps(o) for o in order],
-        "adhoc_filters": [],
-        "row_limit": 1000,
-        "server_pagination": False,
-        "include_search": True,
-        "table_timestamp_format": "%Y-%m",
-        "column_config": {
-            "with_micro_macro_rate": {"d3NumberFormat": ".1%"},
-            "without_micro_macro_rate": {"d3NumberFormat": ".1%"},
-            "lift": {"d3NumberFormat": ".2f"},
-        },
-    }
-    query = {"columns": columns, "metrics": [], "orderby": order,
-             "post_processing": []}
-    return dataset_id, form_data, query
+    return raw_table_chart(
+        ds["fct_micro_macro_lift"], columns,
+        order=[["period_start", False], ["lift", False]], row_limit=1000,
+        include_search=True, timestamp_format="%Y-%m",
+        number_formats={"with_micro_macro_rate": ".1%",
+                        "without_micro_macro_rate": ".1%", "lift": ".2f"})
 
 
 def chart_diagnosis(ds: dict[str, int]) -> tuple[int, dict, dict]:
-    dataset_id = ds[LATEST_DIAGNOSIS]
     columns = ["funnel_name", "week_start", "diagnosis", "entry_rate",
                "trailing_entry_rate", "macro_rate", "trailing_macro_rate",
                "largest_dropoff_goal_id", "largest_dropoff_visitors"]
-    order = [["funnel_name", True]]
-    form_data = {
-        "viz_type": "table",
-        "datasource": f"{dataset_id}__table",
-        "query_mode": "raw",
-        "all_columns": columns,
-        "order_by_cols": [json.dumps(o) for o in order],
-        "adhoc_filters": [],
-        "row_limit": 100,
-        "server_pagination": False,
-        "include_search": False,
-        "table_timestamp_format": "%Y-%m-%d",
-        "column_config": {
-            "entry_rate": {"d3NumberFormat": ".1%"},
-            "trailing_entry_rate": {"d3NumberFormat": ".1%"},
-            "macro_rate": {"d3NumberFormat": ".1%"},
-            "trailing_macro_rate": {"d3NumberFormat": ".1%"},
-        },
-    }
-    query = {"columns": columns, "metrics": [], "orderby": order,
-             "post_processing": []}
-    return dataset_id, form_data, query
+    rates = ["entry_rate", "trailing_entry_rate", "macro_rate",
+             "trailing_macro_rate"]
+    return raw_table_chart(
+        ds[LATEST_DIAGNOSIS], columns, order=[["funnel_name", True]],
+        row_limit=100, include_search=False, timestamp_format="%Y-%m-%d",
+        number_formats={rate: ".1%" for rate in rates})
 
 
 def ensure_chart(api: Superset, existing: list[dict], name: str,

@@ -136,4 +136,4 @@ final as (
 
 )
 
-select * from final
+select *{{ visitor_bucket_column() }} from final

@@ -164,4 +164,4 @@ final as (
 
 )
 
-select * from final
+select *{{ visitor_bucket_column() }} from final

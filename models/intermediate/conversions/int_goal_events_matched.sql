@@ -38,4 +38,4 @@ final as (
 
 )
 
-select * from final
+select *{{ visitor_bucket_column() }} from final

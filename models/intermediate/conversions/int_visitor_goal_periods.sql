@@ -35,4 +35,4 @@ final as (
 
 )
 
-select * from final
+select *{{ visitor_bucket_column() }} from final

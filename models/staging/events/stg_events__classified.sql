@@ -18,9 +18,12 @@
     recompute the visitors of rows written since they last ran. -#}
 -- depends_on: {{ ref('stg_events__raw_rows') }}
 {{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
+    materialized='incremental',
+    incremental_strategy=(
+        'insert_overwrite' if target.type == 'spark' else 'delete+insert'
+    ),
     unique_key='raw_row_id',
+    partition_by=('visitor_bucket' if target.type == 'spark' else none),
     on_schema_change='fail',
 ) }}
 
@@ -257,4 +260,4 @@ final as (
 
 )
 
-select * from final
+select *{{ visitor_bucket_column() }} from final
