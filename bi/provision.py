@@ -150,6 +150,23 @@ def by_name(rows: list[dict], key: str, name: str) -> list[dict]:
     return [r for r in rows if r.get(key) == name]
 
 
+def upsert(api: "Superset", kind: str, rows: list[dict], key: str, name: str,
+           body: dict) -> int:
+    """Update the one `kind` whose `key` is `name` with `body`, or create
+    it: running provisioning again never makes a second one."""
+    found = by_name(rows, key, name)
+    if len(found) > 1:
+        raise SupersetError(f"{len(found)} {kind}s named {name!r}")
+    if found:
+        object_id = found[0]["id"]
+        api.request("PUT", f"/api/v1/{kind}/{object_id}", body)
+        print(f"provision: {kind} {name!r} updated (id {object_id})")
+    else:
+        object_id = api.request("POST", f"/api/v1/{kind}/", body)["id"]
+        print(f"provision: {kind} {name!r} created (id {object_id})")
+    return object_id
+
+
 # --- database and datasets ------------------------------------------------
 
 def ensure_database(api: Superset, duckdb_path: Path) -> int:
@@ -171,18 +188,8 @@ def ensure_database(api: Superset, duckdb_path: Path) -> int:
             "schemas_allowed_for_file_upload": [],
         }),
     }
-    found = by_name(api.list("database", ["id", "database_name"]),
-                    "database_name", DATABASE_NAME)
-    if len(found) > 1:
-        raise SupersetError(f"{len(found)} databases named {DATABASE_NAME!r}")
-    if found:
-        database_id = found[0]["id"]
-        api.request("PUT", f"/api/v1/database/{database_id}", body)
-        print(f"provision: database {DATABASE_NAME!r} updated (id {database_id})")
-    else:
-        database_id = api.request("POST", "/api/v1/database/", body)["id"]
-        print(f"provision: database {DATABASE_NAME!r} created (id {database_id})")
-    return database_id
+    return upsert(api, "database", api.list("database", ["id", "database_name"]),
+                  "database_name", DATABASE_NAME, body)
 
 
 def ensure_dataset(api: Superset, existing: list[dict], database_id: int,
@@ -470,16 +477,7 @@ def ensure_chart(api: Superset, existing: list[dict], name: str,
         "query_context_generation": True,
         "dashboards": [dashboard_id],
     }
-    found = by_name(existing, "slice_name", name)
-    if len(found) > 1:
-        raise SupersetError(f"{len(found)} charts named {name!r}")
-    if found:
-        chart_id = found[0]["id"]
-        api.request("PUT", f"/api/v1/chart/{chart_id}", body)
-        print(f"provision: chart {name!r} updated (id {chart_id})")
-    else:
-        chart_id = api.request("POST", "/api/v1/chart/", body)["id"]
-        print(f"provision: chart {name!r} created (id {chart_id})")
+    chart_id = upsert(api, "chart", existing, "slice_name", name, body)
     chart = api.request("GET", f"/api/v1/chart/{chart_id}")["result"]
     return {"id": chart_id, "uuid": chart.get("uuid"), "name": name}
 
