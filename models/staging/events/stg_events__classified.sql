@@ -45,7 +45,7 @@
 
 with
 
-parsed as (
+parsed as {{ inline_cte() }} (
 
     select * from {{ ref('stg_events__parsed') }}
 
@@ -58,7 +58,7 @@ bot_patterns as (
 
 ),
 
-history as (
+history as {{ inline_cte() }} (
 
     {% if is_incremental() -%}
     select * from {{ this }}
@@ -72,7 +72,7 @@ history as (
 
 ),
 
-new_rows as (
+new_rows as {{ inline_cte() }} (
 
     select * from parsed
     {% if is_incremental() -%}
@@ -81,43 +81,54 @@ new_rows as (
 
 ),
 
-touched_event_ids as (
+-- The fates are decided on these few columns; the wide text of a row
+-- (URLs, user agent, properties) is only read again for the rows of a
+-- repeated event_id, and when the row is written. At 100 million rows,
+-- carrying it through the decision spilled past the disk.
+new_keys as (
 
-    select distinct event_id
+    select
+        raw_row_id,
+        event_id,
+        visitor_id,
+        user_agent
     from new_rows
     where reject_reason is null
 
 ),
 
+{% if is_incremental() -%}
+touched_event_ids as (
+
+    select distinct event_id
+    from new_keys
+
+),
+
+{% endif -%}
+
 -- All non-rejected deliveries of the touched event ids, new and already
--- classified, with the raw URLs the tie-break needs.
+-- classified.
 competing as (
 
-    select
-        {{ columns | join(',\n        ') }},
-        page_url,
-        referrer_url
-    from new_rows
-    where reject_reason is null
+    select * from new_keys
     {% if is_incremental() -%}
     union all
     select
-        {%- for column in columns %}
-        history.{{ column }},
-        {%- endfor %}
-        raw_rows.page_url,
-        raw_rows.referrer_url
+        history.raw_row_id,
+        history.event_id,
+        history.visitor_id,
+        history.user_agent
     from history
-    inner join touched_event_ids
+    semi join touched_event_ids
         on history.event_id = touched_event_ids.event_id
-    inner join {{ ref('stg_events__raw_rows') }} as raw_rows
-        on history.raw_row_id = raw_rows.raw_row_id
     where history.event_status <> 'rejected'
     {%- endif %}
 
 ),
 
--- Only event ids delivered more than once need the tie-break sort.
+-- Only event ids delivered more than once need the tie-break sort, and
+-- only their rows are read with the raw columns it compares.
 repeated_event_ids as (
 
     select event_id
@@ -127,55 +138,75 @@ repeated_event_ids as (
 
 ),
 
-ranked as (
+tie_break_rows as (
 
     select
-        competing.*,
-        false as is_duplicate
-    from competing
-    anti join repeated_event_ids
-        on competing.event_id = repeated_event_ids.event_id
+        {{ columns | join(',\n        ') }},
+        page_url,
+        referrer_url
+    from new_rows
+    semi join repeated_event_ids
+        on new_rows.event_id = repeated_event_ids.event_id
+    where new_rows.reject_reason is null
+    {% if is_incremental() -%}
     union all
     select
-        competing.*,
-        row_number() over (
-            partition by competing.event_id
-            order by
-                competing.occurred_at,
-                {{ tie_break | join(',\n                ') }},
-                competing.raw_row_id
-        ) > 1 as is_duplicate
-    from competing
+        {%- for column in columns %}
+        history.{{ column }},
+        {%- endfor %}
+        raw_rows.page_url,
+        raw_rows.referrer_url
+    from history
     semi join repeated_event_ids
-        on competing.event_id = repeated_event_ids.event_id
+        on history.event_id = repeated_event_ids.event_id
+    inner join {{ ref('stg_events__raw_rows') }} as raw_rows
+        on history.raw_row_id = raw_rows.raw_row_id
+    where history.event_status <> 'rejected'
+    {%- endif %}
 
 ),
 
-affected_visitors as (
+duplicates as (
 
-    select distinct visitor_id from ranked
+    select raw_row_id
+    from (
+        select
+            competing.raw_row_id,
+            row_number() over (
+                partition by competing.event_id
+                order by
+                    competing.occurred_at,
+                    {{ tie_break | join(',\n                    ') }},
+                    competing.raw_row_id
+            ) as delivery_rank
+        from tie_break_rows as competing
+    ) as ranked
+    where delivery_rank > 1
 
 ),
 
 -- The accepted rows of the affected visitors: the winners among the
--- touched ids, and their other accepted rows, untouched.
+-- touched ids, and (incremental) their other accepted rows, untouched.
 accepted as (
 
     select
-        visitor_id,
-        user_agent
-    from ranked
-    where not is_duplicate
+        competing.visitor_id,
+        competing.user_agent
+    from competing
+    anti join duplicates
+        on competing.raw_row_id = duplicates.raw_row_id
+    {% if is_incremental() -%}
     union all
     select
         history.visitor_id,
         history.user_agent
     from history
-    inner join affected_visitors
+    semi join (select distinct visitor_id from competing) as affected_visitors
         on history.visitor_id = affected_visitors.visitor_id
     anti join touched_event_ids
         on history.event_id = touched_event_ids.event_id
     where history.event_status in ('bot', 'counted')
+    {%- endif %}
 
 ),
 
@@ -211,42 +242,51 @@ visitor_verdicts as (
 
 rewritten as (
 
+    -- every new row
     select
         {%- for column in columns %}
-        ranked.{{ column }},
+        new_rows.{{ column }},
         {%- endfor %}
         case
-            when ranked.is_duplicate then 'duplicate'
+            when new_rows.reject_reason is not null then 'rejected'
+            when duplicates.raw_row_id is not null then 'duplicate'
             when visitor_verdicts.is_bot then 'bot'
             else 'counted'
         end as event_status
-    from ranked
-    left join visitor_verdicts
-        on ranked.visitor_id = visitor_verdicts.visitor_id
-    union all
-    select
-        {{ columns | join(',\n        ') }},
-        'rejected' as event_status
     from new_rows
-    where reject_reason is not null
+    left join duplicates
+        on new_rows.raw_row_id = duplicates.raw_row_id
+    left join visitor_verdicts
+        on new_rows.visitor_id = visitor_verdicts.visitor_id
     {% if is_incremental() -%}
     union all
-    -- untouched accepted rows of visitors whose bot verdict flipped
+    -- earlier rows of the touched event ids, and the untouched accepted
+    -- rows of visitors whose bot verdict flipped
     select
         {%- for column in columns %}
         history.{{ column }},
         {%- endfor %}
         case
-            when visitor_verdicts.is_bot then 'bot' else 'counted'
+            when duplicates.raw_row_id is not null then 'duplicate'
+            when visitor_verdicts.is_bot then 'bot'
+            else 'counted'
         end as event_status
     from history
-    inner join visitor_verdicts
-        on history.visitor_id = visitor_verdicts.visitor_id
-    anti join touched_event_ids
+    left join touched_event_ids
         on history.event_id = touched_event_ids.event_id
+    left join duplicates
+        on history.raw_row_id = duplicates.raw_row_id
+    left join visitor_verdicts
+        on history.visitor_id = visitor_verdicts.visitor_id
     where
-        history.event_status in ('bot', 'counted')
-        and (history.event_status = 'bot') <> visitor_verdicts.is_bot
+        history.event_status <> 'rejected'
+        and (
+            touched_event_ids.event_id is not null
+            or (
+                history.event_status in ('bot', 'counted')
+                and (history.event_status = 'bot') <> visitor_verdicts.is_bot
+            )
+        )
     {%- endif %}
 
 ),
