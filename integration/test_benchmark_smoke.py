@@ -132,3 +132,29 @@ def test_handwritten_sql_equals_dbt_on_delivery_ties(tmp_path):
     report = bench.compare_databases(built.db_path, work / "hw.duckdb")
     assert report["ok"], json.dumps(report, indent=2, default=str)
     assert report["audit.rejected_events"]["rows_dbt"] == 2
+
+
+def test_heavy_visitor_benchmark_runs_and_counts_the_visitor_once(tmp_path):
+    """benchmarks/heavy_visitor.py at a small size: both datasets build and
+    pass their tests, the heavy visitor's events are all counted, and the
+    figures are printed. The tolerance is opened wide: timing is the
+    benchmark's business, not this test's."""
+    script = PROJECT_DIR / "benchmarks" / "heavy_visitor.py"
+    figures = tmp_path / "heavy.json"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--events", "20000", "--heavy-events",
+         "2000", "--repeats", "1", "--seed", "3", "--tolerance", "100",
+         "--workdir", str(tmp_path / "work"), "--json", str(figures)],
+        cwd=PROJECT_DIR, capture_output=True, text=True,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out[-6000:] + proc.stderr[-6000:]
+    assert "heavy visitor: 2,000 counted events" in out, out
+    assert "ratio heavy / spread, visitor-level models:" in out, out
+    assert out.rstrip().endswith("heavy visitor: PASS (tolerance 100.0)"), out
+    data = json.loads(figures.read_text())
+    assert data["ok"] is True and data["heavy_events"] == 2000
+    for kind in ("spread", "heavy"):
+        (build,) = data["builds"][kind]
+        assert build["exit_code"] == 0 and build["visitor_models_s"] > 0
+    assert not (tmp_path / "work").exists()

@@ -58,20 +58,14 @@ bot_patterns as (
 
 ),
 
+{% if is_incremental() -%}
 history as {{ inline_cte() }} (
 
-    {% if is_incremental() -%}
     select * from {{ this }}
-    {%- else -%}
-    select
-        {{ columns | join(',\n        ') }},
-        cast(null as string) as event_status
-    from parsed
-    where false
-    {%- endif %}
 
 ),
 
+{% endif -%}
 new_rows as {{ inline_cte() }} (
 
     select * from parsed
@@ -141,9 +135,11 @@ repeated_event_ids as (
 tie_break_rows as (
 
     select
-        {{ columns | join(',\n        ') }},
-        page_url,
-        referrer_url
+        {%- for column in columns %}
+        new_rows.{{ column }},
+        {%- endfor %}
+        new_rows.page_url,
+        new_rows.referrer_url
     from new_rows
     semi join repeated_event_ids
         on new_rows.event_id = repeated_event_ids.event_id
