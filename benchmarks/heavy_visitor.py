@@ -36,7 +36,6 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -146,15 +145,8 @@ def main(argv=None) -> int:
         ap.error("--heavy-events must be at least 10 and --repeats at least 1")
 
     runner = load_runner()
-    if args.workdir:
-        work = args.workdir.resolve()
-        if work.exists() and any(work.iterdir()):
-            ap.error(f"--workdir {work} is not empty")
-        work.mkdir(parents=True, exist_ok=True)
-    else:
-        work = Path(tempfile.mkdtemp(prefix="conversions-heavy-"))
+    work = runner.make_workdir(ap, args.workdir, "conversions-heavy-")
     logs = work / "logs"
-    logs.mkdir()
     profile = runner.profile_defaults()
     ok = True
     try:

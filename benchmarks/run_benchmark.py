@@ -745,6 +745,21 @@ def funnel_definitions() -> list[dict]:
             if steps.get(fid)]
 
 
+def make_workdir(ap: argparse.ArgumentParser, workdir: Path | None,
+                 prefix: str) -> Path:
+    """The work folder: --workdir (new or empty) or a new temporary one,
+    with an empty logs/ folder."""
+    if workdir:
+        work = workdir.resolve()
+        if work.exists() and any(work.iterdir()):
+            ap.error(f"--workdir {work} is not empty")
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix=prefix))
+    (work / "logs").mkdir()
+    return work
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description="dbt build vs hand-written DuckDB SQL vs chdb windowFunnel "
@@ -764,15 +779,8 @@ def main(argv=None) -> int:
                          "project's; for trying other settings)")
     args = ap.parse_args(argv)
 
-    if args.workdir:
-        work = args.workdir.resolve()
-        if work.exists() and any(work.iterdir()):
-            ap.error(f"--workdir {work} is not empty")
-        work.mkdir(parents=True, exist_ok=True)
-    else:
-        work = Path(tempfile.mkdtemp(prefix="conversions-benchmark-"))
+    work = make_workdir(ap, args.workdir, "conversions-benchmark-")
     logs = work / "logs"
-    logs.mkdir()
     raw, extra = work / "raw", work / "extra"
     raw_glob = str(raw / "*.parquet")
     profile = profile_defaults(args.profiles_dir.resolve())
