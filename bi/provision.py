@@ -43,8 +43,8 @@ PHYSICAL_DATASETS = [
 ]
 LATEST_DIAGNOSIS = "latest_funnel_diagnosis"
 LATEST_DIAGNOSIS_SQL = """\
--- Each funnel's latest week of marts.fct_funnel_diagnosis (the latest week
--- is incomplete: its entrants have not had their whole window yet).
+-- Each funnel's latest week of marts.fct_funnel_diagnosis (is_complete says
+-- whether its entrants have had their whole conversion window yet).
 select *
 from marts.fct_funnel_diagnosis
 qualify week_start = max(week_start) over (partition by funnel_id)
@@ -451,9 +451,10 @@ def chart_lift(ds: dict[str, int]) -> tuple[int, dict, dict]:
 
 
 def chart_diagnosis(ds: dict[str, int]) -> tuple[int, dict, dict]:
-    columns = ["funnel_name", "week_start", "diagnosis", "entry_rate",
-               "trailing_entry_rate", "macro_rate", "trailing_macro_rate",
-               "largest_dropoff_goal_id", "largest_dropoff_visitors"]
+    columns = ["funnel_name", "week_start", "diagnosis", "is_complete",
+               "entry_rate", "trailing_entry_rate", "macro_rate",
+               "trailing_macro_rate", "largest_dropoff_goal_id",
+               "largest_dropoff_visitors"]
     rates = ["entry_rate", "trailing_entry_rate", "macro_rate",
              "trailing_macro_rate"]
     return raw_table_chart(
@@ -495,8 +496,8 @@ intervals.
   by the device, channel or landing page at funnel entry.
 - Funnel steps have huge lifts by construction
   (`is_micro_step_of_macro_funnel`).
-- The latest week is incomplete: its entrants have not had their whole
-  conversion window yet.
+- A week whose `is_complete` is false is still converting: its entrants
+  have not had their whole conversion window yet.
 """
 
 

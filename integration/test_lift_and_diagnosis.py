@@ -57,7 +57,8 @@ DIAGNOSIS_COLUMNS = [
     "weakest_micro_step_trailing_rate", "largest_dropoff_step_order",
     "largest_dropoff_goal_id", "largest_dropoff_visitors",
     "entry_rate_falls_below", "macro_rate_falls_below", "diagnosis",
-    "falls_below_relative", "holds_relative",
+    "falls_below_relative", "holds_relative", "data_through_date",
+    "is_complete",
 ]
 
 
@@ -243,6 +244,9 @@ def diagnosis_oracle(events, definitions, falls_below, holds):
     humans = defaultdict(set)                 # week -> visitors
     for visitor, _, us, _ in events:
         humans[week_start(utc_date(us))].add(visitor)
+    # the latest day with counted events; a week is complete once the data
+    # reach its last entrant's whole window
+    through = max((utc_date(us) for _, _, us, _ in events), default=None)
     out = {}
     for funnel in definitions.funnels:
         n = len(funnel.steps)
@@ -331,6 +335,9 @@ def diagnosis_oracle(events, definitions, falls_below, holds):
                 "diagnosis": label,
                 "falls_below_relative": falls_below,
                 "holds_relative": holds,
+                "data_through_date": through,
+                "is_complete": through is not None and through >= week
+                + timedelta(days=7 + funnel.window_days),
             }
     return out
 
@@ -561,6 +568,8 @@ def test_funnel_diagnosis_matches_python(build, events, definitions):
              actual, DIAGNOSIS_COLUMNS)
     weeks = {k[1] for k in expected}
     assert len(weeks) >= 6 and all(w.weekday() == 0 for w in weeks)
+    # both sides of the completeness boundary are compared
+    assert {r["is_complete"] for r in actual.values()} == {True, False}
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,12 @@
       stable                otherwise, and wherever trailing figures are
                             missing (no entrants in the 4 previous weeks).
 
+    A week is complete when the data reach the end of every entrant's
+    window: the latest day with counted events is at least week_start + 7
+    + the funnel's conversion_window_days. Until then the week's entrants
+    can still convert, and its macro rate (so a late_funnel_friction label)
+    is provisional.
+
     Thresholds: the var diagnosis_thresholds (README "Configuration").
     rate falls below trailing:  rate <  trailing * (1 - falls_below_relative)
     rate holds at trailing:     rate >= trailing * (1 - holds_relative)
@@ -64,7 +70,7 @@ funnel_steps as (
 visitor_periods as (
 
     select * from {{ ref('int_visitor_periods') }}
-    where period_grain = 'week'
+    where period_grain in ('day', 'week')
 
 ),
 
@@ -82,8 +88,18 @@ steps as (
         funnel_name,
         step_order,
         goal_id,
+        conversion_window_days,
         max(step_order) over (partition by funnel_id) as last_step_order
     from goals
+
+),
+
+data_horizon as (
+
+    -- the latest day with counted events: how far the data reach
+    select max(period_start) as data_through_date
+    from visitor_periods
+    where period_grain = 'day'
 
 ),
 
@@ -93,6 +109,7 @@ human_weeks as (
         period_start as week_start,
         count(*) as week_human_visitors
     from visitor_periods
+    where period_grain = 'week'
     group by period_start
 
 ),
@@ -135,6 +152,7 @@ weekly_steps as (
         steps.funnel_name,
         steps.step_order,
         steps.goal_id,
+        steps.conversion_window_days,
         steps.last_step_order,
         weeks.week_start,
         coalesce(human_weeks.week_human_visitors, 0) as week_human_visitors,
@@ -306,6 +324,7 @@ macro_steps as (
     select
         funnel_id,
         week_start,
+        conversion_window_days,
         visitors_reached as macro_converters,
         trailing_visitors_reached as trailing_macro_converters
     from with_trailing
@@ -360,7 +379,14 @@ figures as (
             as weakest_micro_step_trailing_rate,
         dropoffs.step_order as largest_dropoff_step_order,
         dropoffs.goal_id as largest_dropoff_goal_id,
-        dropoffs.visitors_dropped as largest_dropoff_visitors
+        dropoffs.visitors_dropped as largest_dropoff_visitors,
+        data_horizon.data_through_date,
+        coalesce(
+            data_horizon.data_through_date >= {{ dbt.dateadd(
+                'day', '7 + macro_steps.conversion_window_days',
+                'entries.week_start') }},
+            false
+        ) as is_complete
     from entries
     inner join macro_steps
         on
@@ -381,6 +407,7 @@ figures as (
             and entries.week_start = dropoffs.week_start
             and dropoffs.dropoff_rank = 1
             and dropoffs.visitors_dropped > 0
+    cross join data_horizon
 
 ),
 
@@ -420,7 +447,9 @@ final as (
             else 'stable'
         end as diagnosis,
         cast({{ falls_below_relative }} as double) as falls_below_relative,
-        cast({{ holds_relative }} as double) as holds_relative
+        cast({{ holds_relative }} as double) as holds_relative,
+        data_through_date,
+        is_complete
     from figures
 
 )
