@@ -308,6 +308,7 @@ entries as (
     select
         funnel_id,
         funnel_name,
+        conversion_window_days,
         week_start,
         week_human_visitors,
         trailing_human_visitors,
@@ -324,7 +325,6 @@ macro_steps as (
     select
         funnel_id,
         week_start,
-        conversion_window_days,
         visitors_reached as macro_converters,
         trailing_visitors_reached as trailing_macro_converters
     from with_trailing
@@ -383,7 +383,7 @@ figures as (
         data_horizon.data_through_date,
         coalesce(
             data_horizon.data_through_date >= {{ dbt.dateadd(
-                'day', '7 + macro_steps.conversion_window_days',
+                'day', '7 + entries.conversion_window_days',
                 'entries.week_start') }},
             false
         ) as is_complete
