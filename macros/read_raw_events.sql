@@ -99,7 +99,7 @@
 
 
 {% macro duckdb__read_raw_events(scratch_schema, loaded) -%}
-    {%- if not execute -%}
+    {%- if not is_building() -%}
         {{ return(raw_events_empty_select()) }}
     {%- endif -%}
     {%- set path = raw_events_path() -%}
@@ -313,7 +313,7 @@
     be microsecond or millisecond timestamps: Spark cannot read Parquet
     nanosecond timestamps (a clear error names the file's type). -#}
 {% macro spark__read_raw_events(scratch_schema, loaded) -%}
-    {%- if not execute -%}
+    {%- if not is_building() -%}
         {{ return(raw_events_empty_select()) }}
     {%- endif -%}
     {%- set path = raw_events_path() -%}

@@ -11,14 +11,14 @@ with
 reach as (
 
     select * from {{ ref('int_funnel_reach') }}
-    where visitor_id is not null {{ changed_visitors_filter() }}
+    where visitor_id is not null
 
 ),
 
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where funnel_id is not null {{ changed_visitors_filter() }}
+    where funnel_id is not null
 
 ),
 
@@ -73,11 +73,8 @@ chain_steps as (
 
 final as (
 
-    select
-        *,
-        {{ source_processed_at() }} as source_processed_at
-    from chain_steps
+    select * from chain_steps
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

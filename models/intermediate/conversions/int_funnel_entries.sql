@@ -9,14 +9,14 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where event_status = 'counted' {{ changed_visitors_filter() }}
+    where event_status = 'counted'
 
 ),
 
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where step_order = 1 {{ changed_visitors_filter() }}
+    where step_order = 1
 
 ),
 
@@ -126,8 +126,7 @@ final as (
         sessions.entry_session_id,
         {{ device_type('sessions.user_agent') }} as device_type,
         coalesce(channel_matches.channel, 'other') as channel,
-        coalesce(sessions.landing_page, '(none)') as landing_page,
-        {{ source_processed_at() }} as source_processed_at
+        coalesce(sessions.landing_page, '(none)') as landing_page
     from sessions
     left join channel_matches
         on
@@ -136,4 +135,4 @@ final as (
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

@@ -17,7 +17,7 @@ with
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where funnel_id is not null {{ changed_visitors_filter() }}
+    where funnel_id is not null
 
 ),
 
@@ -154,8 +154,7 @@ final as (
         {{ event_date('entries.first_step_at') }} as cohort_date,
         entries.first_step_at,
         deepest.steps_reached,
-        {{ timestamp_from_epoch_us("deepest.deepest_start_us") }} as deepest_chain_started_at,
-        {{ source_processed_at() }} as source_processed_at
+        {{ timestamp_from_epoch_us("deepest.deepest_start_us") }} as deepest_chain_started_at
     from entries
     inner join deepest
         on
@@ -164,4 +163,4 @@ final as (
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

@@ -6,7 +6,7 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where event_status = 'counted' {{ changed_visitors_filter() }}
+    where event_status = 'counted'
 
 ),
 
@@ -27,8 +27,7 @@ final as (
         goals.goal_id,
         goals.goal_type,
         goals.funnel_id,
-        goals.step_order,
-        {{ source_processed_at() }} as source_processed_at
+        goals.step_order
     from events
     inner join goals
         on events.event_name = goals.event_name
@@ -38,4 +37,4 @@ final as (
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

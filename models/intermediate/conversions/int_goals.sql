@@ -1,5 +1,5 @@
 {#- One row per goal: the goal seed with its funnel's name and window. -#}
-{{ config(materialized='table', partition_by=none) }}
+{{ config(materialized='table') }}
 
 with
 

@@ -6,7 +6,7 @@ with
 goal_events as (
 
     select * from {{ ref('int_goal_events_matched') }}
-    where visitor_id is not null {{ changed_visitors_filter() }}
+    where visitor_id is not null
 
 ),
 
@@ -28,11 +28,8 @@ periods as (
 
 final as (
 
-    select
-        *,
-        {{ source_processed_at() }} as source_processed_at
-    from periods
+    select * from periods
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

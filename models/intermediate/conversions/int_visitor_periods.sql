@@ -5,7 +5,7 @@ with
 events as (
 
     select * from {{ ref('stg_events__classified') }}
-    where event_status = 'counted' {{ changed_visitors_filter() }}
+    where event_status = 'counted'
 
 ),
 
@@ -26,11 +26,8 @@ periods as (
 
 final as (
 
-    select
-        *,
-        {{ source_processed_at() }} as source_processed_at
-    from periods
+    select * from periods
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

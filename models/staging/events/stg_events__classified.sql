@@ -14,18 +14,11 @@
         counts);
       - the new rejected rows.
     Every other row keeps its fate, so the table equals a full refresh.
-    processed_at records the build that last wrote a row; downstream models
+    The materialization (visitor_incremental) replaces the returned rows by
+    raw_row_id and stamps them with processed_at: downstream models
     recompute the visitors of rows written since they last ran. -#}
 -- depends_on: {{ ref('stg_events__raw_rows') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=(
-        'insert_overwrite' if target.type == 'spark' else 'delete+insert'
-    ),
-    unique_key='raw_row_id',
-    partition_by=('visitor_bucket' if target.type == 'spark' else none),
-    on_schema_change='fail',
-) }}
+{{ config(materialized='visitor_incremental', unique_key='raw_row_id') }}
 
 {#- Among deliveries of one event_id at the same time, the row whose raw
     columns compare smallest, in SPEC order, nulls last, is kept; among
@@ -289,11 +282,8 @@ rewritten as (
 
 final as (
 
-    select
-        *,
-        {{ run_timestamp() }} as processed_at
-    from rewritten
+    select * from rewritten
 
 )
 
-select *{{ visitor_bucket_column() }} from final
+select * from final

@@ -1,0 +1,153 @@
+"""Issue 14: the platform under the marts.
+
+- Definitions are part of the state: after a change to any definition seed
+  or result-changing var, a plain `dbt build` gives what a full refresh
+  gives, table for table, and its log names the change.
+- Compiling is free of side effects: `dbt compile`, `dbt docs generate` and
+  `dbt ls` on a fresh database leave it without a table or schema.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import copy_project, run_dbt
+from test_faults import snapshot
+
+PRODUCTION = ["build", "--exclude-resource-type", "unit_test"]
+
+
+def edit_csv(path: Path, change) -> None:
+    """Rewrite the seed at `path` with `change(rows) -> rows` (dicts)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields = reader.fieldnames
+        rows = change(list(reader))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def goal_event(rows):
+    for row in rows:
+        if row["goal_id"] == "newsletter_signup":
+            row["event_name"] = "video_start"
+    return rows
+
+
+def goal_path(rows):
+    for row in rows:
+        if row["goal_id"] == "view_product":
+            row["page_path_pattern"] = "/products/%-%"
+    return rows
+
+
+def funnel_window(rows):
+    for row in rows:
+        row["conversion_window_days"] = "1"
+    return rows
+
+
+def channel_rule(rows):
+    for row in rows:
+        if row["channel"] == "email":
+            row["channel"] = "newsletter"
+    return rows
+
+
+def bot_pattern(rows):
+    return rows + [{"pattern": "firefox", "description": "test: a browser"}]
+
+
+# (name, seed file, change, vars, the definition the log must name)
+CHANGES = [
+    ("goal_event", "goals.csv", goal_event, None, "seed goals"),
+    ("goal_path", "goals.csv", goal_path, None, "seed goals"),
+    ("funnel_window", "funnels.csv", funnel_window, None, "seed funnels"),
+    ("channel_rule", "channel_rules.csv", channel_rule, None,
+     "seed channel_rules"),
+    ("bot_pattern", "bot_user_agent_patterns.csv", bot_pattern, None,
+     "seed bot_user_agent_patterns"),
+    ("var_funnel_max_steps", None, None, "{funnel_max_steps: 6}",
+     "var funnel_max_steps"),
+    ("var_late_event_lookback_days", None, None,
+     "{late_event_lookback_days: 30}", None),
+    ("var_diagnosis_thresholds", None, None,
+     "{diagnosis_thresholds: {falls_below_relative: 0.5, holds_relative: 0.2}}",
+     None),
+]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """The sample built once with the shipped definitions."""
+    work = tmp_path_factory.mktemp("definitions-base")
+    return run_dbt(PRODUCTION, work_dir=work).check().db_path
+
+
+@pytest.mark.parametrize("name,seed,change,variables,named", CHANGES,
+                         ids=[c[0] for c in CHANGES])
+def test_definition_change_then_plain_build_equals_full_refresh(
+        base, tmp_path, name, seed, change, variables, named):
+    project = copy_project(tmp_path / "project")
+    if seed:
+        edit_csv(project / "seeds" / seed, change)
+    extra = ["--vars", variables] if variables else []
+    db = tmp_path / "changed.duckdb"
+    shutil.copy(base, db)
+    plain = run_dbt(PRODUCTION + extra, work_dir=tmp_path / "plain",
+                    project_dir=project, db_path=db).check()
+    full = run_dbt(PRODUCTION + ["--full-refresh"] + extra,
+                   work_dir=tmp_path / "full", project_dir=project).check()
+    after, expected, before = snapshot(db), snapshot(full.db_path), snapshot(base)
+    assert after.keys() == expected.keys()
+    for table in expected:
+        assert after[table] == expected[table], f"{name}: {table} differs"
+    if named:
+        assert f"definitions changed: {named}" in plain.output
+    if seed:
+        # the change really moved some figures, so the test can fail
+        assert any(before[t] != expected[t] for t in expected), name
+
+
+def test_unchanged_definitions_build_incrementally(base, tmp_path):
+    """No change: every incremental model is written incrementally, with
+    no rows to recompute."""
+    db = tmp_path / "again.duckdb"
+    shutil.copy(base, db)
+    again = run_dbt(PRODUCTION, work_dir=tmp_path / "again",
+                    db_path=db).check()
+    assert "definitions changed" not in again.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        modes = con.execute(
+            "select model_name, build_mode from platform.model_builds "
+            "qualify row_number() over (partition by model_name "
+            "order by build_number desc) = 1").fetchall()
+    finally:
+        con.close()
+    assert modes and all(mode == "incremental" for _, mode in modes), modes
+
+
+@pytest.mark.parametrize("command", [["compile"], ["docs", "generate"], ["ls"]],
+                         ids=["compile", "docs-generate", "ls"])
+def test_commands_that_do_not_build_leave_the_database_empty(tmp_path, command):
+    db = tmp_path / "fresh.duckdb"
+    run_dbt(command, work_dir=tmp_path, db_path=db).check()
+    if not db.exists():
+        return
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables()").fetchall()
+        schemas = con.execute(
+            "select schema_name from duckdb_schemas() where not internal "
+            "and schema_name <> 'main'").fetchall()
+    finally:
+        con.close()
+    assert tables == [] and schemas == [], (tables, schemas)
