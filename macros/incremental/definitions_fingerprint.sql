@@ -1,13 +1,14 @@
-{#- What this model's rows are computed from, besides the raw rows: the
+{#- What a model's rows (this model's by default) are computed from, besides the raw rows: the
     checksum of every seed and model upstream of it (and of its own code)
     and the value of every var that changes results. A dict, name ->
     checksum or value; compared with the one recorded at the model's last
     build to decide whether an incremental build is sound. Read from the
     parsed project, no query. -#}
-{% macro definitions_fingerprint() -%}
+{% macro definitions_fingerprint(node=none) -%}
+    {%- set node = node if node is not none else model -%}
     {%- set found = {} -%}
-    {%- do found.update({'model ' ~ model.name: model.checksum.checksum}) -%}
-    {%- do collect_upstream_definitions(model.depends_on.nodes, found) -%}
+    {%- do found.update({'model ' ~ node.name: node.checksum.checksum}) -%}
+    {%- do collect_upstream_definitions(node.depends_on.nodes, found) -%}
     {%- for name in result_changing_vars() -%}
         {%- do found.update({'var ' ~ name: var(name, none) | string}) -%}
     {%- endfor -%}

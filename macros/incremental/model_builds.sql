@@ -9,16 +9,16 @@
 {%- endmacro %}
 
 
-{#- The latest build record of this model, or none: a dict with
+{#- The latest build record of a model, or none: a dict with
     processed_through and definitions (parsed JSON). Reads only. -#}
-{% macro latest_model_build() -%}
+{% macro latest_model_build(model_name) -%}
     {%- set builds = model_builds_relation() -%}
     {%- if adapter.get_relation(builds.database, builds.schema, builds.identifier) is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set found = run_query(
         'select processed_through, definitions from ' ~ builds
-        ~ ' where model_name = ' ~ sql_string(model.name)
+        ~ ' where model_name = ' ~ sql_string(model_name)
         ~ ' order by built_at desc, build_number desc limit 1') -%}
     {%- if found.rows | length == 0 -%}
         {{ return(none) }}

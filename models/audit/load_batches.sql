@@ -3,9 +3,9 @@
     before the newest event of the same file). -#}
 with
 
-raw_rows as (
+raw_files as (
 
-    select * from {{ ref('stg_events__raw_rows') }}
+    select * from {{ ref('stg_events__raw_files') }}
 
 ),
 
@@ -15,75 +15,56 @@ classified as (
 
 ),
 
-file_times as (
-
-    select
-        source_file,
-        max(occurred_at) as newest_occurred_at
-    from classified
-    group by source_file
-
-),
-
-files as (
-
-    select
-        source_file,
-        min(file_index) as file_index,
-        min(loaded_at) as loaded_at,
-        min(source_file_size) as source_file_size
-    from raw_rows
-    group by source_file
-
-),
-
 fates as (
 
     select
-        classified.source_file,
-        count(*) as raw_rows,
-        count(*) filter (
-            where classified.event_status = 'rejected'
-        ) as rejected_rows,
-        count(*) filter (
-            where classified.event_status = 'duplicate'
-        ) as duplicate_rows,
-        count(*) filter (where classified.event_status = 'bot') as bot_rows,
-        count(*) filter (
-            where classified.event_status = 'counted'
-        ) as counted_rows,
-        min(classified.occurred_at) as oldest_occurred_at,
-        count(*) filter (
-            where classified.occurred_at < file_times.newest_occurred_at
-            - interval {{ var('late_event_lookback_days') | int }} days
-        ) as late_rows
+        raw_row_id // 4294967296 as file_index,
+        count(*) filter (where event_status = 'rejected') as rejected_rows,
+        count(*) filter (where event_status = 'duplicate') as duplicate_rows,
+        count(*) filter (where event_status = 'bot') as bot_rows,
+        count(*) filter (where event_status = 'counted') as counted_rows,
+        min(occurred_at) as oldest_occurred_at,
+        max(occurred_at) as newest_occurred_at
     from classified
-    inner join file_times
-        on classified.source_file = file_times.source_file
-    group by classified.source_file
+    group by raw_row_id // 4294967296
+
+),
+
+late as (
+
+    select
+        fates.file_index,
+        count(*) as late_rows
+    from classified
+    inner join fates
+        on classified.raw_row_id // 4294967296 = fates.file_index
+    where
+        classified.occurred_at < fates.newest_occurred_at
+        - interval {{ var('late_event_lookback_days') | int }} days
+    group by fates.file_index
 
 ),
 
 final as (
 
     select
-        files.source_file,
-        files.file_index,
-        files.loaded_at,
-        files.source_file_size,
-        fates.raw_rows,
-        fates.rejected_rows,
-        fates.duplicate_rows,
-        fates.bot_rows,
-        fates.counted_rows,
+        raw_files.source_file,
+        raw_files.file_index,
+        raw_files.loaded_at,
+        raw_files.file_size as source_file_size,
+        raw_files.row_count as raw_rows,
+        coalesce(fates.rejected_rows, 0) as rejected_rows,
+        coalesce(fates.duplicate_rows, 0) as duplicate_rows,
+        coalesce(fates.bot_rows, 0) as bot_rows,
+        coalesce(fates.counted_rows, 0) as counted_rows,
         fates.oldest_occurred_at,
-        file_times.newest_occurred_at,
-        fates.late_rows
-    from files
-    inner join fates
-        on files.source_file = fates.source_file
-    inner join file_times
-        on files.source_file = file_times.source_file
+        fates.newest_occurred_at,
+        coalesce(late.late_rows, 0) as late_rows
+    from raw_files
+    left join fates
+        on raw_files.file_index = fates.file_index
+    left join late
+        on raw_files.file_index = late.file_index
 
 )
 

@@ -6,22 +6,30 @@ classified as (
 
 ),
 
+raw_files as (
+
+    select * from {{ ref('stg_events__raw_files') }}
+
+),
+
 final as (
 
     select
-        event_id,
-        visitor_id,
-        session_id,
-        event_name,
-        occurred_at_text as occurred_at,
-        page_path,
-        referrer_host,
-        user_agent,
-        reject_reason,
-        source_file,
-        source_line
+        classified.event_id,
+        classified.visitor_id,
+        classified.session_id,
+        classified.event_name,
+        classified.occurred_at_text as occurred_at,
+        classified.page_path,
+        classified.referrer_host,
+        classified.user_agent,
+        classified.reject_reason,
+        raw_files.source_file,
+        classified.source_line
     from classified
-    where event_status = 'rejected'
+    inner join raw_files
+        on classified.raw_row_id // 4294967296 = raw_files.file_index
+    where classified.event_status = 'rejected'
 
 )
 

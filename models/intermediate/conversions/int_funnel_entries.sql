@@ -1,6 +1,6 @@
 {#- One row per human visitor and funnel they entered: the session of their
     first step-1 event (first touch) and what it says about them: the
-    device (from its first user agent), the channel (from the utm
+    device (from its first non-blank user agent), the channel (from the utm
     parameters and referrer of its first event, by seeds/channel_rules.csv)
     and the landing page (the path of its first event). Without a session
     id, the entry event stands alone. -#}
@@ -52,7 +52,7 @@ session_events as (
         events.referrer_host,
         events.utm_source,
         events.utm_medium,
-        events.user_agent
+        events.device_type
     from entry_events
     inner join events
         on
@@ -79,9 +79,9 @@ sessions as (
         {{ min_by_nonnull('utm_source', ['occurred_at', 'event_id']) }} as utm_source,
         {{ min_by_nonnull('utm_medium', ['occurred_at', 'event_id']) }} as utm_medium,
         {{ min_by_nonnull(
-            'user_agent', ['occurred_at', 'event_id'],
-            where='not ' ~ is_blank('user_agent')
-        ) }} as user_agent
+            'device_type', ['occurred_at', 'event_id'],
+            where="device_type <> 'unknown'"
+        ) }} as device_type
     from session_events
     group by funnel_id, visitor_id
 
@@ -124,7 +124,7 @@ final as (
         sessions.funnel_id,
         sessions.visitor_id,
         sessions.entry_session_id,
-        {{ device_type('sessions.user_agent') }} as device_type,
+        coalesce(sessions.device_type, 'unknown') as device_type,
         coalesce(channel_matches.channel, 'other') as channel,
         coalesce(sessions.landing_page, '(none)') as landing_page
     from sessions

@@ -1,24 +1,31 @@
 {#- One row per raw row with its fate (SPEC section 1), in this order:
     rejected (with a reason), duplicate (a later delivery of an event_id
     among the rows not rejected), bot (every accepted row of a bot visitor),
-    counted. Query strings, full URLs and the raw time text of accepted rows
-    stop here.
+    counted. Narrow: the ids, the time, the fate, and only what later
+    models read (page path, referrer host, utm source and medium, device
+    type, whether the user agent is a bot's). The raw text of a row is kept
+    only when it is rejected (for audit.rejected_events); any other row
+    leads back to its raw text by raw_row_id (stg_events__raw_files).
 
-    Incremental: a build reads only the raw rows loaded since the last one
-    (raw_row_id above the largest classified) and rewrites only the rows
-    whose fate can change:
-      - every row sharing an event_id with a new accepted row (the earliest
-        copy wins, whichever load it came in);
+    Incremental: the rows of the files not classified yet are new, and only
+    the rows whose fate can change are rewritten:
+      - the accepted row of an event_id a new accepted row competes with
+        (the earliest copy wins, whichever load it came in; its raw text is
+        read back from its file for the tie-break, history_raw_rows_sql);
       - every accepted row of a visitor whose bot verdict flips (a late bot
-        user agent, or a first user agent, or a duplicate that no longer
-        counts);
-      - the new rejected rows.
-    Every other row keeps its fate, so the table equals a full refresh.
-    The materialization (visitor_incremental) replaces the returned rows by
+        user agent, or a first user agent, or a copy that no longer counts);
+      - the new rows.
+    Every other row keeps its fate, so the table equals a full refresh. The
+    materialization (visitor_incremental) replaces the returned rows by
     raw_row_id and stamps them with processed_at: downstream models
     recompute the visitors of rows written since they last ran. -#}
 -- depends_on: {{ ref('stg_events__raw_rows') }}
-{{ config(materialized='visitor_incremental', unique_key='raw_row_id') }}
+-- depends_on: {{ ref('stg_events__raw_files') }}
+{{ config(
+    materialized='visitor_incremental',
+    unique_key='raw_row_id',
+    post_hook="{{ empty_raw_csv_scratch() }}",
+) }}
 
 {#- Among deliveries of one event_id at the same time, the row whose raw
     columns compare smallest, in SPEC order, nulls last, is kept; among
@@ -30,15 +37,16 @@
         ~ ' nulls last') %}
 {%- endfor %}
 
-{%- set columns = [
+{%- set kept_columns = [
     'raw_row_id', 'event_id', 'visitor_id', 'session_id', 'event_name',
-    'occurred_at', 'occurred_at_text', 'page_path', 'referrer_host',
-    'utm_source', 'utm_medium', 'utm_campaign', 'user_agent', 'properties', 'source_file', 'source_line', 'reject_reason',
+    'occurred_at', 'page_path', 'referrer_host', 'utm_source', 'utm_medium',
+    'device_type', 'is_bot_user_agent', 'reject_reason',
 ] %}
+{%- set rejected_only_columns = ['occurred_at_text', 'user_agent', 'source_line'] %}
 
 with
 
-parsed as {{ inline_cte() }} (
+new_rows as {{ inline_cte() }} (
 
     select * from {{ ref('stg_events__parsed') }}
 
@@ -51,6 +59,55 @@ bot_patterns as (
 
 ),
 
+-- Once per distinct user agent: the device and whether a bot pattern
+-- occurs in it.
+user_agents as (
+
+    select distinct user_agent
+    from new_rows
+    where user_agent is not null
+
+),
+
+bot_user_agents as (
+
+    select distinct user_agents.user_agent
+    from user_agents
+    inner join bot_patterns
+        on contains(lower(user_agents.user_agent), bot_patterns.pattern)
+
+),
+
+user_agent_verdicts as (
+
+    select
+        user_agents.user_agent,
+        {{ device_type('user_agents.user_agent') }} as device_type,
+        bot_user_agents.user_agent is not null as is_bot_user_agent
+    from user_agents
+    left join bot_user_agents
+        on user_agents.user_agent = bot_user_agents.user_agent
+
+),
+
+-- The fates are decided on these few columns; the wide text of a row is
+-- only read again for the rows of a repeated event_id.
+new_keys as (
+
+    select
+        new_rows.raw_row_id,
+        new_rows.event_id,
+        new_rows.visitor_id,
+        coalesce(user_agent_verdicts.device_type, 'unknown') as device_type,
+        coalesce(user_agent_verdicts.is_bot_user_agent, false)
+            as is_bot_user_agent
+    from new_rows
+    left join user_agent_verdicts
+        on new_rows.user_agent = user_agent_verdicts.user_agent
+    where new_rows.reject_reason is null
+
+),
+
 {% if is_incremental() -%}
 history as {{ inline_cte() }} (
 
@@ -58,33 +115,6 @@ history as {{ inline_cte() }} (
 
 ),
 
-{% endif -%}
-new_rows as {{ inline_cte() }} (
-
-    select * from parsed
-    {% if is_incremental() -%}
-    where raw_row_id > (select coalesce(max(raw_row_id), -1) from history)
-    {%- endif %}
-
-),
-
--- The fates are decided on these few columns; the wide text of a row
--- (URLs, user agent, properties) is only read again for the rows of a
--- repeated event_id, and when the row is written. At 100 million rows,
--- carrying it through the decision spilled past the disk.
-new_keys as (
-
-    select
-        raw_row_id,
-        event_id,
-        visitor_id,
-        user_agent
-    from new_rows
-    where reject_reason is null
-
-),
-
-{% if is_incremental() -%}
 touched_event_ids as (
 
     select distinct event_id
@@ -92,24 +122,32 @@ touched_event_ids as (
 
 ),
 
+-- the accepted (winning) row of each touched event_id, already classified
+history_winners as (
+
+    select
+        history.raw_row_id,
+        history.event_id,
+        history.visitor_id,
+        history.device_type,
+        history.is_bot_user_agent
+    from history
+    semi join touched_event_ids
+        on history.event_id = touched_event_ids.event_id
+    where history.event_status in ('bot', 'counted')
+
+),
+
 {% endif -%}
 
--- All non-rejected deliveries of the touched event ids, new and already
+-- All accepted deliveries of the touched event ids, new and already
 -- classified.
 competing as (
 
     select * from new_keys
     {% if is_incremental() -%}
     union all
-    select
-        history.raw_row_id,
-        history.event_id,
-        history.visitor_id,
-        history.user_agent
-    from history
-    semi join touched_event_ids
-        on history.event_id = touched_event_ids.event_id
-    where history.event_status <> 'rejected'
+    select * from history_winners
     {%- endif %}
 
 ),
@@ -128,11 +166,12 @@ repeated_event_ids as (
 tie_break_rows as (
 
     select
-        {%- for column in columns %}
-        new_rows.{{ column }},
+        new_rows.raw_row_id,
+        new_rows.occurred_at,
+        {%- for column in raw_event_columns() %}
+        new_rows.{{ 'occurred_at_text' if column == 'occurred_at' else column }},
         {%- endfor %}
-        new_rows.page_url,
-        new_rows.referrer_url
+        new_rows.event_id as competing_event_id
     from new_rows
     semi join repeated_event_ids
         on new_rows.event_id = repeated_event_ids.event_id
@@ -140,17 +179,19 @@ tie_break_rows as (
     {% if is_incremental() -%}
     union all
     select
-        {%- for column in columns %}
-        history.{{ column }},
+        history.raw_row_id,
+        history.occurred_at,
+        {%- for column in raw_event_columns() %}
+        history_raw.{{ 'occurred_at' if column == 'occurred_at' else column }}
+            {{- ' as occurred_at_text' if column == 'occurred_at' }},
         {%- endfor %}
-        raw_rows.page_url,
-        raw_rows.referrer_url
+        history.event_id as competing_event_id
     from history
     semi join repeated_event_ids
         on history.event_id = repeated_event_ids.event_id
-    inner join {{ ref('stg_events__raw_rows') }} as raw_rows
-        on history.raw_row_id = raw_rows.raw_row_id
-    where history.event_status <> 'rejected'
+    inner join ({{ history_raw_rows_sql() }}) as history_raw
+        on history.raw_row_id = history_raw.raw_row_id
+    where history.event_status in ('bot', 'counted')
     {%- endif %}
 
 ),
@@ -162,7 +203,7 @@ duplicates as (
         select
             competing.raw_row_id,
             row_number() over (
-                partition by competing.event_id
+                partition by competing.competing_event_id
                 order by
                     competing.occurred_at,
                     {{ tie_break | join(',\n                    ') }},
@@ -180,7 +221,8 @@ accepted as (
 
     select
         competing.visitor_id,
-        competing.user_agent
+        competing.device_type,
+        competing.is_bot_user_agent
     from competing
     anti join duplicates
         on competing.raw_row_id = duplicates.raw_row_id
@@ -188,7 +230,8 @@ accepted as (
     union all
     select
         history.visitor_id,
-        history.user_agent
+        history.device_type,
+        history.is_bot_user_agent
     from history
     semi join (select distinct visitor_id from competing) as affected_visitors
         on history.visitor_id = affected_visitors.visitor_id
@@ -199,33 +242,14 @@ accepted as (
 
 ),
 
-user_agents as (
-
-    select distinct user_agent
-    from accepted
-    where user_agent is not null
-
-),
-
-bot_user_agents as (
-
-    select distinct user_agents.user_agent
-    from user_agents
-    inner join bot_patterns
-        on contains(lower(user_agents.user_agent), bot_patterns.pattern)
-
-),
-
 visitor_verdicts as (
 
     select
-        accepted.visitor_id,
-        count(bot_user_agents.user_agent) > 0
-        or not bool_or(not {{ is_blank('accepted.user_agent') }}) as is_bot
+        visitor_id,
+        bool_or(is_bot_user_agent)
+        or not bool_or(device_type <> 'unknown') as is_bot
     from accepted
-    left join bot_user_agents
-        on accepted.user_agent = bot_user_agents.user_agent
-    group by accepted.visitor_id
+    group by visitor_id
 
 ),
 
@@ -233,8 +257,29 @@ rewritten as (
 
     -- every new row
     select
-        {%- for column in columns %}
-        new_rows.{{ column }},
+        new_rows.raw_row_id,
+        new_rows.event_id,
+        new_rows.visitor_id,
+        new_rows.session_id,
+        new_rows.event_name,
+        new_rows.occurred_at,
+        new_rows.page_path,
+        new_rows.referrer_host,
+        new_rows.utm_source,
+        new_rows.utm_medium,
+        case
+            when new_rows.reject_reason is null
+                then coalesce(user_agent_verdicts.device_type, 'unknown')
+        end as device_type,
+        case
+            when new_rows.reject_reason is null
+                then coalesce(user_agent_verdicts.is_bot_user_agent, false)
+        end as is_bot_user_agent,
+        new_rows.reject_reason,
+        {%- for column in rejected_only_columns %}
+        case
+            when new_rows.reject_reason is not null then new_rows.{{ column }}
+        end as {{ column }},
         {%- endfor %}
         case
             when new_rows.reject_reason is not null then 'rejected'
@@ -243,16 +288,18 @@ rewritten as (
             else 'counted'
         end as event_status
     from new_rows
+    left join user_agent_verdicts
+        on new_rows.user_agent = user_agent_verdicts.user_agent
     left join duplicates
         on new_rows.raw_row_id = duplicates.raw_row_id
     left join visitor_verdicts
         on new_rows.visitor_id = visitor_verdicts.visitor_id
     {% if is_incremental() -%}
     union all
-    -- earlier rows of the touched event ids, and the untouched accepted
-    -- rows of visitors whose bot verdict flipped
+    -- the earlier winners of the touched event ids, and the untouched
+    -- accepted rows of visitors whose bot verdict flipped
     select
-        {%- for column in columns %}
+        {%- for column in kept_columns + rejected_only_columns %}
         history.{{ column }},
         {%- endfor %}
         case
@@ -268,13 +315,10 @@ rewritten as (
     left join visitor_verdicts
         on history.visitor_id = visitor_verdicts.visitor_id
     where
-        history.event_status <> 'rejected'
+        history.event_status in ('bot', 'counted')
         and (
             touched_event_ids.event_id is not null
-            or (
-                history.event_status in ('bot', 'counted')
-                and (history.event_status = 'bot') <> visitor_verdicts.is_bot
-            )
+            or (history.event_status = 'bot') <> visitor_verdicts.is_bot
         )
     {%- endif %}
 
