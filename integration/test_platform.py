@@ -56,7 +56,7 @@ def funnel_window(rows):
 def channel_rule(rows):
     for row in rows:
         if row["channel"] == "email":
-            row["channel"] = "newsletter"
+            row["channel"] = "social"
     return rows
 
 

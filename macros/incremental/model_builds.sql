@@ -4,7 +4,7 @@
     and the definitions it was computed with. -#}
 {% macro model_builds_relation() -%}
     {{ return(api.Relation.create(
-        database=this.database, schema='platform', identifier='model_builds',
+        database=target.database, schema='platform', identifier='model_builds',
         type='table')) }}
 {%- endmacro %}
 
@@ -17,7 +17,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set found = run_query(
-        'select processed_through, definitions from ' ~ builds
+        'select processed_through, definitions, build_number from ' ~ builds
         ~ ' where model_name = ' ~ sql_string(model_name)
         ~ ' order by built_at desc, build_number desc limit 1') -%}
     {%- if found.rows | length == 0 -%}
@@ -26,13 +26,16 @@
     {{ return({
         'processed_through': found.rows[0][0],
         'definitions': fromjson(found.rows[0][1]),
+        'build_number': found.rows[0][2],
     }) }}
 {%- endmacro %}
 
 
 {#- Appends this build's record (run time only: called by the
-    materialization, never when compiling). -#}
-{% macro record_model_build(plan, processed_through) -%}
+    materializations, never when compiling). rows_changed: how many rows
+    (or changed visitors) an incremental build wrote, 0 when it found
+    nothing to do; null for a build in full. -#}
+{% macro record_model_build(plan, processed_through, rows_changed) -%}
     {%- set builds = model_builds_relation() -%}
     {%- do adapter.create_schema(builds) -%}
     {%- call statement('create_model_builds') -%}
@@ -49,7 +52,8 @@
             {{ sql_string(plan.mode) }},
             {{ sql_string(plan.reason) }},
             {{ through }},
-            {{ sql_string(tojson(plan.definitions)) }}
+            {{ sql_string(tojson(plan.definitions)) }},
+            cast({{ 'null' if rows_changed is none else rows_changed }} as bigint)
     {%- endcall -%}
 {%- endmacro %}
 
@@ -66,7 +70,8 @@
         build_mode varchar,
         reason varchar,
         processed_through timestamp,
-        definitions varchar
+        definitions varchar,
+        rows_changed bigint
     )
 {%- endmacro %}
 
@@ -78,6 +83,7 @@
         build_mode string,
         reason string,
         processed_through timestamp,
-        definitions string
+        definitions string,
+        rows_changed bigint
     ) using parquet
 {%- endmacro %}

@@ -68,6 +68,9 @@
             create or replace temporary view {{ new_rows }} as
             {{ visitor_model_rows_sql(model_sql) }}
         {%- endcall -%}
+        {%- set rows_changed = run_query(
+            'select count(*) from ' ~ (new_rows if unique_key else changed)
+        ).columns[0].values()[0] -%}
         {%- if not unique_key -%}
             {%- set emptied = run_query(
                 'select * from (' ~ buckets ~ ') as changed (visitor_bucket)'
@@ -98,7 +101,8 @@
             where kept.visitor_bucket in ({{ buckets }})
         {%- endcall -%}
     {%- endif -%}
-    {% do record_model_build(plan, processed_through) %}
+    {% do record_model_build(plan, processed_through,
+        rows_changed if plan.mode == 'incremental' else none) %}
 
     {{ run_hooks(post_hooks) }}
     {{ return({'relations': [target_relation]}) }}

@@ -2,6 +2,9 @@
     model with a unique_key (it decides each raw row's fate and stamps the
     rows it writes with processed_at). Found in the parsed project. -#}
 {% macro change_log_node() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- for node in graph.nodes.values() -%}
         {%- if node.resource_type == 'model'
             and node.config.materialized == 'visitor_incremental'
@@ -17,6 +20,9 @@
 
 {% macro change_log_relation() -%}
     {%- set node = change_log_node() -%}
+    {%- if node is none -%}
+        {{ return(api.Relation.create(identifier='change_log')) }}
+    {%- endif -%}
     {{ return(api.Relation.create(
         database=node.database, schema=node.schema,
         identifier=node.alias, type='table')) }}

@@ -58,13 +58,17 @@
             create or replace temporary table {{ new_rows }} as
             {{ visitor_model_rows_sql(model_sql) }}
         {%- endcall -%}
+        {%- set rows_changed = run_query(
+            'select count(*) from ' ~ (new_rows if unique_key else changed)
+        ).columns[0].values()[0] -%}
         {%- call statement('main') -%}
             delete from {{ target_relation }} where {{ replaced }};
             insert into {{ target_relation }} by name
             select * from {{ new_rows }}
         {%- endcall -%}
     {%- endif -%}
-    {% do record_model_build(plan, processed_through) %}
+    {% do record_model_build(plan, processed_through,
+        rows_changed if plan.mode == 'incremental' else none) %}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {{ adapter.commit() }}

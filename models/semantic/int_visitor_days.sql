@@ -2,7 +2,7 @@
     rows of int_visitor_periods, for the semantic layer's visitor counts
     (MetricFlow counts distinct visitors of these rows at any grain, so a
     week or month counts each visitor once). -#}
-{{ config(materialized='table', schema='intermediate') }}
+{{ config(materialized='derived_table', schema='intermediate') }}
 
 with
 

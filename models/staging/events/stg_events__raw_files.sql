@@ -6,6 +6,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    post_hook="{{ record_appended_rows() }}",
 ) }}
 
 {%- set loaded = {} %}
