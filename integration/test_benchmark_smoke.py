@@ -1,7 +1,10 @@
 """Smoke test of benchmarks/run_benchmark.py: the whole benchmark (generate,
-dbt full and incremental builds, hand-written SQL, chdb windowFunnel, the
-agreement checks) at a small size; and the hand-written SQL against a dbt
-build on delivery ties that only the full tie-break decides."""
+dbt full and incremental builds without unit tests, the same build with no
+new file, a build on an empty input, hand-written SQL, chdb windowFunnel,
+the database size, where dbt's time goes, the agreement checks and the
+targets table) at a small size; the targets' limits by size; and the
+hand-written SQL against a dbt build on delivery ties that only the full
+tie-break decides."""
 from __future__ import annotations
 
 import importlib.util
@@ -22,6 +25,14 @@ def load_benchmark():
     return module
 
 
+STEPS = ["generate", "dbt full build", "dbt incremental build",
+         "dbt no new file", "dbt empty input", "hand-written SQL",
+         "chdb windowFunnel"]
+TARGETS = ["dbt full / hand-written", "peak memory, full build",
+           "dbt incremental / dbt full", "no new file / dbt full",
+           "empty input", "database size / Parquet size"]
+
+
 def test_benchmark_runs_and_agrees(tmp_path):
     figures = tmp_path / "figures.json"
     proc = subprocess.run(
@@ -32,27 +43,89 @@ def test_benchmark_runs_and_agrees(tmp_path):
     out = proc.stdout
     assert proc.returncode == 0, out[-6000:] + proc.stderr[-6000:]
     assert out.startswith("Machine: "), out[:500]
-    for name in ("generate", "dbt full build", "dbt incremental build",
-                 "hand-written SQL", "chdb windowFunnel"):
+    for name in STEPS:
         assert f"\n{name} " in out, f"no table row for {name}:\n{out}"
     for column in ("wall s", "events/s", "peak MiB"):
         assert column in out
     assert "ratio dbt full / hand-written:" in out
     assert "ratio dbt incremental / dbt full:" in out
+    assert "ratio dbt no new file / dbt full:" in out
+    assert "ratio database size / Parquet size:" in out
+    assert "\ndatabase size after the incremental build: " in out, out
+    for name in ("dbt full build", "dbt no new file"):
+        assert f"\nWhere the time goes, {name} (dbt build " in out, out
+    assert out.count("slowest nodes:") == 2, out
     assert "\nagreement: PASS" in out, out
     assert "\nwindowFunnel check: PASS" in out, out
+    targets = out[out.index("\nTargets\n"):]
+    for name in TARGETS:
+        assert f"\n{name} " in targets, targets
+    assert "n/a (from 50M events only)" in targets  # peak memory below 50M
     assert out.rstrip().endswith("benchmark: PASS"), out[-2000:]
+
     data = json.loads(figures.read_text())
     assert data["ok"] is True
-    assert [s["name"] for s in data["steps"]] == [
-        "generate", "dbt full build", "dbt incremental build",
-        "hand-written SQL", "chdb windowFunnel"]
+    assert [s["name"] for s in data["steps"]] == STEPS
+    steps = {s["name"]: s for s in data["steps"]}
     for step in data["steps"]:
         assert step["exit_code"] == 0
         assert step["wall_s"] > 0 and step["peak_rss_bytes"] > 0
     assert data["rows"]["extra_day"] > 0
     assert data["checks"]["agreement"]["ok"] and data["checks"]["funnel"]["ok"]
+    # the production build: no unit tests in any timed dbt build
+    for name in ("dbt full build", "dbt incremental build", "dbt no new file",
+                 "dbt empty input"):
+        detail = steps[name]["detail"]
+        assert detail["command"].endswith("--exclude-resource-type unit_test")
+        assert ("--full-refresh" in detail["command"]) == (
+            name in ("dbt full build", "dbt empty input"))
+        nodes = detail["nodes"]
+        assert "unit_test" not in nodes["by_type"], (name, nodes["by_type"])
+        assert nodes["by_type"]["model"]["nodes"] > 0
+        assert nodes["by_type"]["test"]["nodes"] > 0
+        assert nodes["node_seconds"] > 0 and nodes["threads"] == 2
+        assert 0 < len(nodes["slowest"]) <= 8
+        assert abs(nodes["outside_invocation_s"] + nodes["before_first_node_s"]
+                   + nodes["node_phase_s"] + nodes["after_last_node_s"]
+                   - steps[name]["wall_s"]) < 0.01
+    assert steps["dbt no new file"]["events"] == 0
+    size = data["database_size"]
+    assert size["ok"] and size["parquet_files"] == 91
+    assert size["db_bytes"] > 0 and size["parquet_bytes"] > 0
+    assert size["wal_bytes"] == 0  # the CHECKPOINT folded the WAL in
+    assert data["ratios"]["database size / Parquet size"] == size["ratio"]
+    assert [t["target"] for t in data["targets"]] == TARGETS
+    for t in data["targets"]:
+        assert t["value"] is not None, t
+        assert t["met"] == (t["value"] <= t["limit"] if t["applies"] else None), t
     assert not (tmp_path / "work").exists()  # removed without --keep
+
+
+def test_targets_limits_by_size():
+    """Below 50M events: full / hand-written at most 3, the peak memory
+    shown but not applied; from 50M: at most 2 and 4 GiB."""
+    bench = load_benchmark()
+    full = bench.Step("dbt full build", exit_code=0, wall_s=10.0,
+                      peak_rss_bytes=5 * 2**30)
+    empty = bench.Step("dbt empty input", exit_code=0, wall_s=7.5)
+    ratios = {"dbt full / hand-written": 2.5, "dbt incremental / dbt full": 0.2,
+              "dbt no new file / dbt full": 0.04}
+    small = {t["target"]: t for t in bench.target_rows(
+        1_000_000, {s.name: s for s in (full, empty)}, ratios, {"ratio": 1.5})}
+    large = {t["target"]: t for t in bench.target_rows(
+        50_000_000, {s.name: s for s in (full, empty)}, ratios, {})}
+    assert small["dbt full / hand-written"]["limit"] == 3
+    assert small["dbt full / hand-written"]["met"] is True
+    assert large["dbt full / hand-written"]["limit"] == 2
+    assert large["dbt full / hand-written"]["met"] is False
+    assert small["peak memory, full build"]["value"] == 5.0
+    assert small["peak memory, full build"]["met"] is None
+    assert large["peak memory, full build"]["met"] is False
+    assert small["dbt incremental / dbt full"]["met"] is False
+    assert small["no new file / dbt full"]["met"] is True
+    assert small["empty input"]["met"] is True
+    assert small["database size / Parquet size"]["met"] is True
+    assert large["database size / Parquet size"]["met"] is None  # not measured
 
 
 H = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"

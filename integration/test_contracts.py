@@ -148,8 +148,8 @@ def test_lineage_runs_from_the_raw_source_to_every_mart_and_the_dashboard(docs):
     manifest = docs["manifest"]
     parent_map = manifest["parent_map"]
     assert SOURCE in manifest["sources"]
-    # the only model that reads the files names the source
-    assert parent_map["model.conversions.stg_events__raw_rows"] == [SOURCE]
+    # the only model that lists the files names the source
+    assert parent_map["model.conversions.stg_events__raw_files"] == [SOURCE]
     for name in contracted_model_names():
         parents = ancestors(parent_map, f"model.conversions.{name}")
         if name == "dim_goals":

@@ -325,24 +325,24 @@ def raw_dir_with(folder: Path, files) -> Path:
 # The kill points. Full builds start from an empty file with f1 and f2;
 # incremental ones from a complete build of f1 and f2, with f3 added.
 FULL_KILLS = [
-    Kill("full: while raw rows load", "START sql incremental model "
-         "staging.stg_events__raw_rows", 0.2),
-    Kill("full: classification starts", "START sql incremental model "
+    Kill("full: while raw files are recorded", "START sql incremental model "
+         "staging.stg_events__raw_files", 0.2),
+    Kill("full: classification starts", "START sql visitor_incremental model "
          "staging.stg_events__classified"),
-    Kill("full: marts half built", "START sql table model "
+    Kill("full: marts half built", "START sql derived_table model "
          "marts.fct_goal_conversion_rates"),
 ]
 INCREMENTAL_KILLS = [
-    Kill("incremental: raw rows appended, not classified", "OK created sql "
-         "incremental model staging.stg_events__raw_rows"),
+    Kill("incremental: raw files recorded, not classified", "OK created sql "
+         "incremental model staging.stg_events__raw_files"),
     Kill("incremental: during the classification rewrite", "START sql "
-         "incremental model staging.stg_events__classified", 0.15),
+         "visitor_incremental model staging.stg_events__classified", 0.15),
     Kill("incremental: visitor-level models half done", "START sql "
-         "incremental model intermediate.int_visitor_goal_periods"),
+         "visitor_incremental model intermediate.int_visitor_goal_periods"),
 ]
 
 
-FIRST_MODEL = "START sql incremental model staging.stg_events__raw_rows"
+FIRST_MODEL = "START sql incremental model staging.stg_events__raw_files"
 
 
 @dataclass

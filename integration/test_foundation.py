@@ -210,7 +210,8 @@ def test_large_csv_reads_its_header_and_numbers_lines_in_order(tmp_path):
             from staging.stg_events__raw_rows
         ) where event_id <> 'e' || lpad(cast(n as varchar), 6, '0')"""
     for attempt in range(4):
-        run = run_dbt(["run", "--full-refresh", "-s", "stg_events__raw_rows"],
+        run = run_dbt(["run", "--full-refresh", "-s", "stg_events__raw_files",
+                       "stg_events__raw_rows"],
                       work_dir=tmp_path / "build", raw_path=path).check()
         assert query(run.db_path, "select count(*) from staging.stg_events__raw_rows"
                      ) == [(200_000,)], attempt

@@ -136,7 +136,8 @@ def hostile_builds(tmp_path_factory):
             "parquet": pool.submit(build, project, parquet, base / "b_parquet"),
             "csv": pool.submit(build, project, csv_path, base / "b_csv"),
             "small_csv": pool.submit(
-                run_dbt, ["build", "--select", "stg_events__raw_rows"],
+                run_dbt, ["build", "--select", "stg_events__raw_files",
+                          "stg_events__raw_rows"],
                 work_dir=base / "b_small", raw_path=small_csv),
         }
         results = {fmt: f.result() for fmt, f in futures.items()}
@@ -262,9 +263,9 @@ def test_injected_sql_never_ran_and_definitions_round_trip(hostile_builds, fmt):
     for schema in ("marts", "audit"):
         for model in (PROJECT_DIR / "models" / schema).rglob("*.sql"):
             assert f"{schema}.{model.stem}" in tables
-    for table in ("staging.stg_events__raw_rows", "staging.stg_events__classified"):
+    for table in ("staging.stg_events__raw_files", "staging.stg_events__classified"):
         assert table in tables
-    [(raw_rows,)] = query(db, "select count(*) from staging.stg_events__raw_rows")
+    [(raw_rows,)] = query(db, "select sum(row_count) from staging.stg_events__raw_files")
     assert raw_rows == len(hostile_builds["rows"][fmt])
     goals = hostile_builds["goals"]
     got = query(db, "select goal_id, goal_name, page_path_pattern, funnel_id "
