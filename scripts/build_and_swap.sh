@@ -5,7 +5,7 @@
 #   1. copy the served file DUCKDB_PATH (default conversions.duckdb), if it
 #      exists, to "$DUCKDB_PATH.next" (a stale .next and its .wal removed
 #      first), so the build stays incremental;
-#   2. `dbt build "$@"` into the copy (set up .venv if needed, as build.sh);
+#   2. the production build, `dbt build --exclude-resource-type unit_test "$@"`, into the copy (set up .venv if needed, as build.sh);
 #   3. only if the build succeeded: checkpoint the copy (no pending .wal),
 #      flush it to disk and rename it over the served file. rename(2) on
 #      one file system is atomic: a reader opening the served file sees the
@@ -55,7 +55,7 @@ if [ -e "$served" ]; then
 fi
 
 status=0
-DUCKDB_PATH="$next" .venv/bin/dbt build "$@" || status=$?
+DUCKDB_PATH="$next" .venv/bin/dbt build --exclude-resource-type unit_test "$@" || status=$?
 if [ "$status" -ne 0 ]; then
     echo "build_and_swap: dbt build failed (exit $status); '$served' is" \
         "untouched, the failed build is in '$next'" >&2
