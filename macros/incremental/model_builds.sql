@@ -4,7 +4,8 @@
     and the definitions it was computed with. -#}
 {% macro model_builds_relation() -%}
     {{ return(api.Relation.create(
-        database=target.database, schema='platform', identifier='model_builds',
+        database=(target.database if target.database is defined else none),
+        schema='platform', identifier='model_builds',
         type='table')) }}
 {%- endmacro %}
 
