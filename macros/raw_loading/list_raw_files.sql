@@ -10,6 +10,7 @@
     {{ return(listing) }}
 {%- endmacro %}
 
+
 {% macro duckdb__list_raw_files(path) -%}
     {%- set found = run_query(
         "select filename, size,"
@@ -21,6 +22,7 @@
     {%- endfor -%}
     {{ return(listing) }}
 {%- endmacro %}
+
 
 {#- Spark: from the `_metadata` columns of the Parquet files; file names
     lose Spark's `file:` prefix. Also counts each file's rows (from the
@@ -43,12 +45,4 @@
             'rows': rows}) -%}
     {%- endfor -%}
     {{ return(listing) }}
-{%- endmacro %}
-
-{% macro spark_raw_relation(path) -%}
-    {{ return('parquet.`' ~ path | replace('`', '``') ~ '`') }}
-{%- endmacro %}
-
-{% macro spark_raw_file_name(file_path_expr) -%}
-    {{ return("regexp_replace(url_decode(" ~ file_path_expr ~ "), '^file:(//)?', '')") }}
 {%- endmacro %}

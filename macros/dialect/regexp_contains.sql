@@ -13,26 +13,12 @@
     {{ return(adapter.dispatch('regexp_contains', 'conversions')(text_expr, pattern)) }}
 {%- endmacro %}
 
+
 {% macro default__regexp_contains(text_expr, pattern) -%}
     regexp_matches({{ text_expr }}, {{ pattern }})
 {%- endmacro %}
 
+
 {% macro spark__regexp_contains(text_expr, pattern) -%}
     ({{ text_expr }} rlike {{ pattern }})
-{%- endmacro %}
-
-{% macro regexp_group(text_expr, pattern, group) -%}
-    regexp_extract({{ text_expr }}, {{ pattern }}, {{ group }})
-{%- endmacro %}
-
-{% macro regexp_replace_all(text_expr, pattern, replacement) -%}
-    {{ return(adapter.dispatch('regexp_replace_all', 'conversions')(text_expr, pattern, replacement)) }}
-{%- endmacro %}
-
-{% macro default__regexp_replace_all(text_expr, pattern, replacement) -%}
-    regexp_replace({{ text_expr }}, {{ pattern }}, {{ replacement }}, 'g')
-{%- endmacro %}
-
-{% macro spark__regexp_replace_all(text_expr, pattern, replacement) -%}
-    regexp_replace({{ text_expr }}, {{ pattern }}, {{ replacement }})
 {%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro spark_raw_relation(path) -%}
+    {{ return('parquet.`' ~ path | replace('`', '``') ~ '`') }}
+{%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro wilson_lower(successes, trials) -%}
+    {{ return(wilson_bound(successes, trials, 'lower')) }}
+{%- endmacro %}
