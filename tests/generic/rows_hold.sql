@@ -49,7 +49,7 @@
     {%- for node in nodes %}
         {%- set engine_enforces = target.type == 'duckdb'
             and node.config.contract.enforced
-            and node.config.materialized in ['table', 'incremental'] %}
+            and node.config.materialized in ['table', 'incremental', 'derived_table'] %}
         {%- if not engine_enforces %}
             {%- set not_null = [] %}
             {%- for constraint in node.constraints %}
