@@ -124,7 +124,8 @@ def test_incremental_equals_full_refresh(builds):
 
 def test_batches_really_changed_earlier_verdicts(builds):
     db = builds["incremental"]
-    status = dict(query(db, "select event_id || '@' || occurred_at_text, "
+    status = dict(query(db, "select event_id || '@' || "
+                            "strftime(occurred_at, '%Y-%m-%dT%H:%M:%SZ'), "
                             "event_status from staging.stg_events__classified "
                             "where event_id like 'c-%'"))
     assert status["c-bot-1@2026-09-20T10:00:00Z"] == "bot"

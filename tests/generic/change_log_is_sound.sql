@@ -23,17 +23,17 @@ problems as (
     from written
     where raw_row_id is null
     union all
-    select 'unknown event_status', cast(raw_row_id as varchar)
+    select 'unknown event_status', cast(raw_row_id as string)
     from written
     where
         event_status is null
         or event_status not in ('rejected', 'duplicate', 'bot', 'counted')
     union all
-    select 'reject_reason disagrees with event_status', cast(raw_row_id as varchar)
+    select 'reject_reason disagrees with event_status', cast(raw_row_id as string)
     from written
     where (event_status = 'rejected') <> (reject_reason is not null)
     union all
-    select 'raw_row_id repeated', cast(raw_row_id as varchar)
+    select 'raw_row_id repeated', cast(raw_row_id as string)
     from {{ model }}
     where raw_row_id in (select raw_row_id from written)
     group by raw_row_id

@@ -49,6 +49,11 @@ with
 new_rows as {{ inline_cte() }} (
 
     select * from {{ ref('stg_events__parsed') }}
+    {% if is_incremental() -%}
+    -- only files not classified yet (also when this model is built alone,
+    -- with a view left by an earlier build)
+    where raw_row_id > (select coalesce(max(raw_row_id), -1) from {{ this }})
+    {%- endif %}
 
 ),
 
