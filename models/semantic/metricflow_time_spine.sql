@@ -3,7 +3,7 @@
     SQL runs unchanged on DuckDB and Spark. MetricFlow joins metrics to it
     only for cumulative metrics, offsets and filled gaps; the days outside
     the range then have no row. -#}
-{{ config(materialized='table', schema='semantic') }}
+{{ config(materialized='derived_table', schema='semantic') }}
 
 with
 
