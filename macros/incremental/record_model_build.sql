@@ -1,13 +1,10 @@
 {#- Appends this build's record (run time only: called by the
-    materializations, never when compiling). rows_changed: how many rows
+    materializations, never when compiling; the table is created at the
+    start of the run, create_model_builds). rows_changed: how many rows
     (or changed visitors) an incremental build wrote, 0 when it found
     nothing to do; null for a build in full. -#}
 {% macro record_model_build(plan, processed_through, rows_changed) -%}
     {%- set builds = model_builds_relation() -%}
-    {%- do adapter.create_schema(builds) -%}
-    {%- call statement('create_model_builds') -%}
-        {{ create_model_builds_sql(builds) }}
-    {%- endcall -%}
     {%- set through = "cast('" ~ processed_through ~ "' as timestamp)"
         if processed_through is not none else 'cast(null as timestamp)' -%}
     {%- call statement('record_model_build') -%}

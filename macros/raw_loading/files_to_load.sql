@@ -14,7 +14,7 @@
         from {{ records }}
         {%- if incremental_plan(change_log).mode == 'incremental' %}
         where file_index > (
-            select coalesce(max(raw_row_id) // 4294967296, 0)
+            select coalesce({{ raw_file_index('max(raw_row_id)') }}, 0)
             from {{ change_log_relation() }}
         )
         {%- endif %}

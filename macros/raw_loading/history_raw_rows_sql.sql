@@ -11,7 +11,7 @@
         select source_file, file_index, file_size
         from {{ ref('stg_events__raw_files') }}
         where file_index in (
-            select distinct history.raw_row_id // 4294967296
+            select distinct {{ raw_file_index('history.raw_row_id') }}
             from {{ this }} as history
             semi join {{ ref('stg_events__raw_rows') }} as new_rows
                 on history.event_id = new_rows.event_id

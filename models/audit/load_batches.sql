@@ -18,7 +18,7 @@ classified as (
 fates as (
 
     select
-        raw_row_id // 4294967296 as file_index,
+        {{ raw_file_index('raw_row_id') }} as file_index,
         count(*) filter (where event_status = 'rejected') as rejected_rows,
         count(*) filter (where event_status = 'duplicate') as duplicate_rows,
         count(*) filter (where event_status = 'bot') as bot_rows,
@@ -26,7 +26,7 @@ fates as (
         min(occurred_at) as oldest_occurred_at,
         max(occurred_at) as newest_occurred_at
     from classified
-    group by raw_row_id // 4294967296
+    group by {{ raw_file_index('raw_row_id') }}
 
 ),
 
@@ -37,7 +37,7 @@ late as (
         count(*) as late_rows
     from classified
     inner join fates
-        on classified.raw_row_id // 4294967296 = fates.file_index
+        on {{ raw_file_index('classified.raw_row_id') }} = fates.file_index
     where
         classified.occurred_at < fates.newest_occurred_at
         - interval {{ var('late_event_lookback_days') | int }} days

@@ -28,7 +28,7 @@ final as (
         classified.source_line
     from classified
     inner join raw_files
-        on classified.raw_row_id // 4294967296 = raw_files.file_index
+        on {{ raw_file_index('classified.raw_row_id') }} = raw_files.file_index
     where classified.event_status = 'rejected'
 
 )
