@@ -25,9 +25,9 @@ TABLES = {
     "intermediate.int_goal_events_matched": "* exclude (source_processed_at)",
     "intermediate.int_visitor_periods": "* exclude (source_processed_at)",
     "intermediate.int_visitor_goal_periods": "* exclude (source_processed_at)",
-    "intermediate.int_funnel_reach": "* exclude (source_processed_at)",
+    "intermediate.int_funnel_chain": "* exclude (source_processed_at)",
+    "intermediate.int_funnel_visitor_reach": "* exclude (source_processed_at)",
     "intermediate.int_funnel_entries": "* exclude (source_processed_at)",
-    "intermediate.int_funnel_chain_steps": "* exclude (source_processed_at)",
     "marts.fct_funnel_steps_by_segment": "*",
     "marts.fct_funnel_step_timing": "*",
     "marts.fct_micro_macro_lift": "*",
@@ -132,8 +132,9 @@ def test_batches_really_changed_earlier_verdicts(builds):
     assert status["c-dup@2026-09-30T23:59:59Z"] == "counted"
     assert status["c-dup@2026-10-01T10:00:00Z"] == "duplicate"
     assert status["c-dup@2026-10-02T10:00:00Z"] == "duplicate"
-    [(cohort,)] = query(db, "select cohort_date from intermediate.int_funnel_reach "
-                            "where visitor_id = 'cohort'")
+    [(cohort,)] = query(db, "select cohort_date"
+                            " from intermediate.int_funnel_visitor_reach"
+                            " where visitor_id = 'cohort'")
     assert str(cohort) == "2026-10-04"
     # each batch added rows, and the reconciliation grew with them
     raws = [state[0][0] for state in builds["states"]]
