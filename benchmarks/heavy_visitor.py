@@ -46,7 +46,7 @@ DAYS = 90
 START = datetime(2026, 7, 1, tzinfo=timezone.utc)
 HEAVY_VISITOR = "heavy-visitor-1"
 VISITOR_MODELS = [
-    "int_goal_events_matched", "int_funnel_chain_steps", "int_funnel_reach",
+    "int_goal_events_matched", "int_funnel_chain", "int_funnel_visitor_reach",
     "int_funnel_entries", "int_visitor_goal_periods", "int_visitor_periods",
     "int_visitor_days",
 ]

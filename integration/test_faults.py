@@ -400,7 +400,7 @@ def run_swaps(project, files, work: Path, ref12_db: Path, ref12_raw: Path):
         env = faults_env(project, work, served, ref12_raw / "*.csv")
         killed = run(swap, env, kill=Kill(
             "swap: mid-build", "START sql incremental model "
-            "intermediate.int_funnel_reach"))
+            "intermediate.int_funnel_chain"))
         after_kill = file_digest(served)
         time.sleep(1.0)  # reads of the served file after the kill
         swapped = run(swap, env).check()

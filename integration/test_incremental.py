@@ -25,9 +25,9 @@ TABLES = {
     "intermediate.int_goal_events_matched": "*",
     "intermediate.int_visitor_periods": "*",
     "intermediate.int_visitor_goal_periods": "*",
-    "intermediate.int_funnel_reach": "*",
+    "intermediate.int_funnel_chain": "*",
+    "intermediate.int_funnel_visitor_reach": "*",
     "intermediate.int_funnel_entries": "*",
-    "intermediate.int_funnel_chain_steps": "*",
     "marts.fct_funnel_steps_by_segment": "*",
     "marts.fct_funnel_step_timing": "*",
     "marts.fct_micro_macro_lift": "*",
@@ -133,8 +133,9 @@ def test_batches_really_changed_earlier_verdicts(builds):
     assert status["c-dup@2026-09-30T23:59:59Z"] == "counted"
     assert status["c-dup@2026-10-01T10:00:00Z"] == "duplicate"
     assert status["c-dup@2026-10-02T10:00:00Z"] == "duplicate"
-    [(cohort,)] = query(db, "select cohort_date from intermediate.int_funnel_reach "
-                            "where visitor_id = 'cohort'")
+    [(cohort,)] = query(db, "select cohort_date"
+                            " from intermediate.int_funnel_visitor_reach"
+                            " where visitor_id = 'cohort'")
     assert str(cohort) == "2026-10-04"
     # each batch added rows, and the reconciliation grew with them
     raws = [state[0][0] for state in builds["states"]]

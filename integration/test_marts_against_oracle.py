@@ -289,7 +289,7 @@ def _per_visitor_hint(build, oracle_b, kept, definitions) -> str:
     try:
         rows = query(build.db_path, """
             select funnel_id, visitor_id, cohort_date, steps_reached
-            from intermediate.int_funnel_reach
+            from intermediate.int_funnel_visitor_reach
         """)
     except Exception as exc:  # the model may be renamed: only a hint
         return f"\n(no per-visitor hint: {exc})"
@@ -305,7 +305,8 @@ def _per_visitor_hint(build, oracle_b, kept, definitions) -> str:
         if not bad:
             continue
         times = step_times(humans, funnel)
-        lines.append(f"{len(bad)} visitors differ in int_funnel_reach:")
+        lines.append(
+            f"{len(bad)} visitors differ in int_funnel_visitor_reach:")
         for key in bad[:5]:
             lists = times.get(key[1])
             lines.append(f"  {key[1]}: oracle B {expected.get(key)}, "

@@ -183,8 +183,8 @@ INCREMENTAL_TABLES = [
     "audit.event_reconciliation", "audit.load_batches",
     "staging.stg_events__classified",
     "intermediate.int_goal_events_matched", "intermediate.int_visitor_periods",
-    "intermediate.int_visitor_goal_periods", "intermediate.int_funnel_reach",
-    "intermediate.int_funnel_entries", "intermediate.int_funnel_chain_steps",
+    "intermediate.int_visitor_goal_periods", "intermediate.int_funnel_chain",
+    "intermediate.int_funnel_visitor_reach", "intermediate.int_funnel_entries",
 ]
 SPARK_BUCKETS = 1024
 
@@ -247,18 +247,20 @@ def test_incremental_on_spark_equals_a_full_build(incremental_builds):
             problems = rows_equal(expected, actual)
             assert not problems, f"{name}: " + "; ".join(problems)
         # The late bot entered the funnel in batch 1 and turned out to be a
-        # bot in batch 3: its bucket of int_funnel_reach held no one else,
-        # so the bucket had to be dropped, not overwritten.
+        # bot in batch 3: its bucket of int_funnel_visitor_reach held no one
+        # else, so the bucket had to be dropped, not overwritten.
         folder = spark_dir / "warehouse" / "staging.db" / "stg_events__classified"
         buckets = dict(con.execute(
             f"select visitor_id, any_value(visitor_bucket) from read_parquet("
             f"'{folder}/**/*.parquet', hive_partitioning = true)"
             " group by visitor_id").fetchall())
         entrants = [v for (v,) in con.execute(
-            "select visitor_id from intermediate.int_funnel_reach").fetchall()]
+            "select visitor_id from intermediate.int_funnel_visitor_reach"
+        ).fetchall()]
         assert "late-bot" not in entrants
         assert buckets["late-bot"] not in {buckets[v] for v in entrants}
-        reach = spark_dir / "warehouse" / "intermediate.db" / "int_funnel_reach"
+        reach = (spark_dir / "warehouse" / "intermediate.db"
+                 / "int_funnel_visitor_reach")
         assert not (reach / f"visitor_bucket={buckets['late-bot']}").exists()
     finally:
         con.close()

@@ -1,14 +1,26 @@
+{#- One row per funnel, cohort month and step after the first: how long
+    the visitors took to each step, on their chain that reached deepest with
+    the latest start S (int_funnel_visitor_reach): step 1 at S, and each
+    step k the earliest event completing it after step k-1 (the greedy
+    chain from S, which reaches as deep as any chain from S).
+
+    Read from int_funnel_chain: step k is the earliest level-k row carrying
+    the start S. Every event of the greedy chain carries S (a later start
+    before it would reach as deep through the rest of the chain, and S is
+    the latest that does), and every level-k row carrying S comes after a
+    level-(k-1) row carrying S, so after the greedy step k-1. No row
+    carries S beyond the deepest step. -#}
 with
 
-chain_steps as (
+chain as (
 
-    select * from {{ ref('int_funnel_chain_steps') }}
+    select * from {{ ref('int_funnel_chain') }}
 
 ),
 
 reach as (
 
-    select * from {{ ref('int_funnel_reach') }}
+    select * from {{ ref('int_funnel_visitor_reach') }}
 
 ),
 
@@ -19,11 +31,35 @@ goals as (
 
 ),
 
+chain_steps as (
+
+    -- the deepest chain's steps 1..steps_reached (no chain with its start
+    -- goes deeper)
+    select
+        chain.funnel_id,
+        chain.visitor_id,
+        reach.cohort_date,
+        chain.step_order,
+        min(chain.occurred_at) as reached_at
+    from chain
+    inner join reach
+        on
+            chain.funnel_id = reach.funnel_id
+            and chain.visitor_id = reach.visitor_id
+            and chain.chain_started_at = reach.deepest_chain_started_at
+    group by
+        chain.funnel_id,
+        chain.visitor_id,
+        reach.cohort_date,
+        chain.step_order
+
+),
+
 step_durations as (
 
     select
         chain_steps.funnel_id,
-        {{ period_start('month', 'reach.cohort_date') }} as cohort_month,
+        {{ period_start('month', 'chain_steps.cohort_date') }} as cohort_month,
         chain_steps.step_order,
         cast(
             {{ epoch_us('chain_steps.reached_at') }}
@@ -40,10 +76,6 @@ step_durations as (
             ) as double
         ) / 1000000 as seconds_from_first_step
     from chain_steps
-    inner join reach
-        on
-            chain_steps.funnel_id = reach.funnel_id
-            and chain_steps.visitor_id = reach.visitor_id
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 reach as (
 
-    select * from {{ ref('int_funnel_reach') }}
+    select * from {{ ref('int_funnel_visitor_reach') }}
 
 ),
 
