@@ -399,7 +399,7 @@ def run_swaps(project, files, work: Path, ref12_db: Path, ref12_raw: Path):
         raw_dir_with(ref12_raw, files[2:])
         env = faults_env(project, work, served, ref12_raw / "*.csv")
         killed = run(swap, env, kill=Kill(
-            "swap: mid-build", "START sql incremental model "
+            "swap: mid-build", "START sql visitor_incremental model "
             "intermediate.int_funnel_chain"))
         after_kill = file_digest(served)
         time.sleep(1.0)  # reads of the served file after the kill
