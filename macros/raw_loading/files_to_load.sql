@@ -7,22 +7,14 @@
     {%- if not is_building() -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set change_log = change_log_node() -%}
-    {%- set records = ref('stg_events__raw_files') -%}
-    {%- set query -%}
-        select source_file, file_index, file_size
-        from {{ records }}
-        {%- if incremental_plan(change_log).mode == 'incremental' %}
-        where file_index > (
+    {%- if incremental_plan(change_log_node()).mode != 'incremental' -%}
+        {{ return(recorded_raw_files()) }}
+    {%- endif -%}
+    {%- set after_classified -%}
+        file_index > (
             select coalesce({{ raw_file_index('max(raw_row_id)') }}, 0)
             from {{ change_log_relation() }}
         )
-        {%- endif %}
-        order by file_index
     {%- endset -%}
-    {%- set files = [] -%}
-    {%- for name, index, size in run_query(query).rows -%}
-        {%- do files.append({'name': name, 'index': index, 'size': size}) -%}
-    {%- endfor -%}
-    {{ return(files) }}
+    {{ return(recorded_raw_files(after_classified)) }}
 {%- endmacro %}

@@ -7,21 +7,14 @@
     {%- if not is_building() -%}
         {{ return(raw_rows_empty_select()) }}
     {%- endif -%}
-    {%- set query -%}
-        select source_file, file_index, file_size
-        from {{ ref('stg_events__raw_files') }}
-        where file_index in (
+    {%- set holding_competitors -%}
+        file_index in (
             select distinct {{ raw_file_index('history.raw_row_id') }}
             from {{ this }} as history
             semi join {{ ref('stg_events__raw_rows') }} as new_rows
                 on history.event_id = new_rows.event_id
             where history.event_status in ('bot', 'counted')
         )
-        order by file_index
     {%- endset -%}
-    {%- set files = [] -%}
-    {%- for name, index, size in run_query(query).rows -%}
-        {%- do files.append({'name': name, 'index': index, 'size': size}) -%}
-    {%- endfor -%}
-    {{ return(read_raw_rows(files, 'history')) }}
+    {{ return(read_raw_rows(recorded_raw_files(holding_competitors), 'history')) }}
 {%- endmacro %}
