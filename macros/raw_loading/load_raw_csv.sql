@@ -21,20 +21,20 @@
     {%- endset -%}
     {%- do run_query(setup) -%}
     {#- The header probe's `limit 1` and the line numbers below need the
-        file's order, which DuckDB keeps only while preserve_insertion_order
-        is on. The profile turns it off for speed, and a parallel scan then
-        returns any line first (82 of 200 probes of a 200,000-line file did;
-        a CI run read a data line as the header). It is on while the files
-        are read and restored after. -#}
-    {%- set prior_order = run_query(
-        "select current_setting('preserve_insertion_order')").columns[0].values()[0] -%}
-    {%- do run_query('set preserve_insertion_order = true') -%}
+    file's order. A parallel CSV scan returns lines in any order unless
+    preserve_insertion_order is on (82 of 200 probes of a 200,000-line file
+    returned a data line first), and that setting is global: dbt-duckdb sets
+    it again (off, from the profile) whenever another model's thread opens a
+    cursor, so toggling it here raced with models built in parallel. Every
+    read here is a single-threaded scan (parallel = false), in file order
+    whatever the setting. -#}
     {%- for file_entry in files -%}
         {%- set file = file_entry.name -%}
         {%- set header = run_query(
             'select line from read_csv(' ~ sql_string(file) ~ ", columns = {'line': 'VARCHAR'},"
             ~ " header = false, auto_detect = false, delim = chr(1), quote = '',"
-            ~ " escape = '', ignore_errors = true, strict_mode = false) limit 1"
+            ~ " escape = '', ignore_errors = true, strict_mode = false,"
+            ~ " parallel = false) limit 1"
         ).columns[0].values() -%}
         {%- set names = [] -%}
         {%- if header | length > 0 and header[0] is not none -%}
@@ -64,7 +64,7 @@
                 {{ sql_string(file) }},
                 columns = { {{ column_spec | join(', ') }} },
                 header = true, auto_detect = false, delim = ',', quote = '"',
-                escape = '"', store_rejects = true,
+                escape = '"', store_rejects = true, parallel = false,
                 rejects_table = '{{ rejects }}',
                 rejects_scan = '{{ scans }}'
             );
@@ -78,7 +78,5 @@
         {%- endset -%}
         {%- do run_query(load) -%}
     {%- endfor -%}
-    {%- do run_query('set preserve_insertion_order = '
-        ~ ('true' if prior_order else 'false')) -%}
     {{ return(tables) }}
 {%- endmacro %}
