@@ -116,22 +116,32 @@ def test_definition_change_then_plain_build_equals_full_refresh(
 
 
 def test_unchanged_definitions_build_incrementally(base, tmp_path):
-    """No change: every incremental model is written incrementally, with
-    no rows to recompute."""
+    """No new file and no change: the visitor-level models are written
+    incrementally and change nothing, and the marts and audit tables are
+    kept as they are (no build record of theirs)."""
     db = tmp_path / "again.duckdb"
     shutil.copy(base, db)
+    before = snapshot(db)
     again = run_dbt(PRODUCTION, work_dir=tmp_path / "again",
                     db_path=db).check()
     assert "definitions changed" not in again.output
     con = duckdb.connect(str(db), read_only=True)
     try:
-        modes = con.execute(
-            "select model_name, build_mode from platform.model_builds "
-            "qualify row_number() over (partition by model_name "
-            "order by build_number desc) = 1").fetchall()
+        records = con.execute(
+            "select model_name, build_mode, rows_changed "
+            "from platform.model_builds "
+            "where built_at = (select max(built_at) from platform.model_builds) "
+            "order by model_name").fetchall()
     finally:
         con.close()
-    assert modes and all(mode == "incremental" for _, mode in modes), modes
+    names = {name for name, _mode, _rows in records}
+    assert "stg_events__classified" in names and "int_funnel_chain" in names
+    assert all(mode == "incremental" and rows == 0
+               for _name, mode, rows in records), records
+    served = {table.split(".")[1] for table in before
+              if table.split(".")[0] in ("marts", "audit")}
+    assert served and not served & names, served & names
+    assert snapshot(db) == before
 
 
 @pytest.mark.parametrize("command", [["compile"], ["docs", "generate"], ["ls"]],

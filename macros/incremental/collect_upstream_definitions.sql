@@ -5,6 +5,7 @@
             {%- set key = node.resource_type ~ ' ' ~ node.name -%}
             {%- if key not in found -%}
                 {%- do found.update({key: node.checksum.checksum}) -%}
+                {%- do collect_vars_read(node, found) -%}
                 {%- do collect_upstream_definitions(
                     node.depends_on.nodes if node.depends_on is defined else [],
                     found) -%}

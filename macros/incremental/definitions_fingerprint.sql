@@ -1,6 +1,8 @@
 {#- What a model's rows (this model's by default) are computed from, besides the raw rows: the
     checksum of every seed and model upstream of it (and of its own code)
-    and the value of every var that changes results. A dict, name ->
+    and the value of every var that changes results: each var that it or
+    an upstream model reads (`var('name'` in the code), and those of
+    result_changing_vars (read by macros). A dict, name ->
     checksum or value; compared with the one recorded at the model's last
     build to decide whether an incremental build is sound. Read from the
     parsed project, no query. -#}
@@ -8,6 +10,7 @@
     {%- set node = node if node is not none else model -%}
     {%- set found = {} -%}
     {%- do found.update({'model ' ~ node.name: node.checksum.checksum}) -%}
+    {%- do collect_vars_read(node, found) -%}
     {%- do collect_upstream_definitions(node.depends_on.nodes, found) -%}
     {%- for name in result_changing_vars() -%}
         {%- do found.update({'var ' ~ name: var(name, none) | string}) -%}
