@@ -65,12 +65,18 @@ bot_patterns as (
 ),
 
 -- Once per distinct user agent: the device and whether a bot pattern
--- occurs in it.
+-- occurs in it. Read from the raw rows, not the parsed ones: the URL rules
+-- are not needed here (at 100M rows, DuckDB built the parsed rows' URL
+-- join on the wrong side for this pass and ran out of memory).
 user_agents as (
 
     select distinct user_agent
-    from new_rows
-    where user_agent is not null
+    from {{ ref('stg_events__raw_rows') }}
+    where
+        user_agent is not null
+        {%- if is_incremental() %}
+        and raw_row_id > (select coalesce(max(raw_row_id), -1) from {{ this }})
+        {%- endif %}
 
 ),
 
