@@ -72,11 +72,10 @@ user_agents as (
 
     select distinct user_agent
     from {{ ref('stg_events__raw_rows') }}
-    where
-        user_agent is not null
-        {%- if is_incremental() %}
+    where user_agent is not null
+    {% if is_incremental() -%}
         and raw_row_id > (select coalesce(max(raw_row_id), -1) from {{ this }})
-        {%- endif %}
+    {%- endif %}
 
 ),
 
