@@ -4,7 +4,7 @@
     that build (is_building at run start: run, build, retry); `dbt compile`
     and `dbt docs generate` write nothing. -#}
 {% macro create_model_builds() -%}
-    {%- if execute and (flags.WHICH | string | lower) in ('run', 'build', 'retry') -%}
+    {%- if is_building() -%}
         {%- set builds = model_builds_relation() -%}
         {%- do adapter.create_schema(builds) -%}
         {%- do run_query(create_model_builds_sql(builds)) -%}
