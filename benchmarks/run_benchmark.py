@@ -891,10 +891,11 @@ def print_report(info: dict, steps: list[Step], ratios: dict, checks: dict,
                   + (size.get("error") or f"CHECKPOINT exit {size.get('exit_code')}, "
                      f"log {size.get('log')}") + ")", file=out)
     for s in steps:
-        if s.name in ("dbt full build", "dbt no new file"):
+        if s.name in ("dbt full build", "dbt incremental build",
+                      "dbt no new file"):
             print(file=out)
             print_where(s, out)
-    brief = [s for s in steps if s.name in ("dbt incremental build", "dbt empty input", "dbt empty input, parse cached")]
+    brief = [s for s in steps if s.name in ("dbt empty input", "dbt empty input, parse cached")]
     if brief:
         print(file=out)
         for s in brief:

@@ -4,6 +4,7 @@ batches (an earlier copy arriving later takes the place of the counted
 one), and visitors who turn out to be bots (or stop being bots) later."""
 from __future__ import annotations
 
+import os
 import random
 import shutil
 
@@ -144,17 +145,26 @@ def test_batches_really_changed_earlier_verdicts(builds):
         assert raw == rejected + duplicate + bot + counted
 
 
-def test_changed_file_stops_the_build(tmp_path):
+@pytest.mark.parametrize("change", ["rewritten", "touched"])
+def test_changed_file_stops_the_build(tmp_path, change):
+    """A loaded file rewritten with other rows, or only given a new
+    modification time (its size unchanged), is refused by name."""
     raw = tmp_path / "raw"
     path = write_events(raw / "a.parquet", [
         {"event_id": "e1", "visitor_id": "v1", "event_name": "page_view",
          "occurred_at": "2026-10-01T10:00:00Z", "user_agent": "Mozilla/5.0"}])
     db = tmp_path / "db.duckdb"
     dbt_build(tmp_path / "b1", raw_path=raw / "*.parquet", db_path=db).check()
-    write_events(path, [
-        {"event_id": f"e{i}", "visitor_id": "v1", "event_name": "page_view",
-         "occurred_at": "2026-10-01T10:00:00Z", "user_agent": "Mozilla/5.0"}
-        for i in range(50)])
+    if change == "rewritten":
+        write_events(path, [
+            {"event_id": f"e{i}", "visitor_id": "v1",
+             "event_name": "page_view", "occurred_at": "2026-10-01T10:00:00Z",
+             "user_agent": "Mozilla/5.0"}
+            for i in range(50)])
+    else:
+        size, modified = path.stat().st_size, path.stat().st_mtime
+        os.utime(path, (modified + 3600, modified + 3600))
+        assert path.stat().st_size == size
     build = dbt_build(tmp_path / "b2", raw_path=raw / "*.parquet", db_path=db)
     assert build.returncode != 0
     assert f"'{path}' changed since it was loaded" in build.output

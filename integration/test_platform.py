@@ -161,3 +161,86 @@ def test_commands_that_do_not_build_leave_the_database_empty(tmp_path, command):
     finally:
         con.close()
     assert tables == [] and schemas == [], (tables, schemas)
+
+
+def corrupt(db: Path, sql: str) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+LATEST_CLASSIFIED_BUILD = (
+    "(select max(built_at) from platform.model_builds"
+    " where model_name = 'stg_events__classified')")
+
+
+@pytest.mark.parametrize("problem,sql", [
+    ("raw_row_id repeated",
+     "insert into staging.stg_events__classified select * from"
+     " staging.stg_events__classified where event_status = 'counted' limit 1"),
+    ("event_id accepted more than once",
+     "insert into staging.stg_events__classified select * replace ("
+     " raw_row_id + 1000000 as raw_row_id) from"
+     " staging.stg_events__classified where event_status = 'counted' limit 1"),
+    ("reject_reason disagrees with event_status",
+     "update staging.stg_events__classified set reject_reason ="
+     " 'missing_event_id' where raw_row_id = (select min(raw_row_id) from"
+     " staging.stg_events__classified where event_status = 'counted')"),
+], ids=["raw_row_id", "event_id", "reject_reason"])
+def test_change_log_test_fails_on_a_broken_row(base, tmp_path, problem, sql):
+    """The change log's test fails on a broken row that the latest build
+    wrote (after a build in full: any row)."""
+    db = tmp_path / "broken.duckdb"
+    shutil.copy(base, db)
+    checked = ["test", "--select", "stg_events__classified",
+               "--exclude-resource-type", "unit_test"]
+    run_dbt(checked, work_dir=tmp_path / "clean", db_path=db).check()
+    corrupt(db, sql)
+    broken = run_dbt(checked, work_dir=tmp_path / "broken", db_path=db)
+    assert broken.returncode != 0, problem
+    assert "change_log_is_sound" in broken.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        compiled = next((tmp_path / "broken" / "target" / "compiled").rglob(
+            "change_log_is_sound*.sql")).read_text()
+        found = con.execute(compiled).fetchall()
+    finally:
+        con.close()
+    assert problem in {row[0] for row in found}, found
+
+
+def test_change_log_test_checks_the_rows_of_an_incremental_build(
+        base, tmp_path):
+    """After an incremental build, the rows it wrote are checked against the
+    whole table: an accepted event id it wrote that an untouched older row
+    also holds as accepted fails the test."""
+    db = tmp_path / "incremental.duckdb"
+    shutil.copy(base, db)
+    corrupt(db, (
+        "insert into staging.stg_events__classified select * replace ("
+        " raw_row_id + 1000000 as raw_row_id, "
+        f"{LATEST_CLASSIFIED_BUILD} as processed_at) from"
+        " staging.stg_events__classified where event_status = 'counted'"
+        " limit 1"))
+    corrupt(db, ("update platform.model_builds set build_mode = 'incremental',"
+                 " rows_changed = 1 where model_name = 'stg_events__classified'"
+                 f" and built_at = {LATEST_CLASSIFIED_BUILD}"))
+    broken = run_dbt(["test", "--select", "stg_events__classified",
+                      "--exclude-resource-type", "unit_test"],
+                     work_dir=tmp_path / "t", db_path=db)
+    assert broken.returncode != 0
+    assert "change_log_is_sound" in broken.output
+
+
+def test_visitor_rows_hold_fails_on_a_repeated_grain(base, tmp_path):
+    db = tmp_path / "broken.duckdb"
+    shutil.copy(base, db)
+    corrupt(db, "insert into intermediate.int_visitor_periods select * from"
+                " intermediate.int_visitor_periods limit 1")
+    broken = run_dbt(["test", "--select", "int_visitor_periods",
+                      "--exclude-resource-type", "unit_test"],
+                     work_dir=tmp_path / "t", db_path=db)
+    assert broken.returncode != 0
+    assert "visitor_rows_hold_int_visitor_periods" in broken.output

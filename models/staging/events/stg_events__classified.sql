@@ -163,12 +163,26 @@ competing as (
 ),
 
 -- Only event ids delivered more than once need the tie-break sort, and
--- only their rows are read with the raw columns it compares.
+-- only their rows are read with the raw columns it compares. Grouped by
+-- hash first (8 bytes a row instead of the text), then by text among the
+-- few rows whose hash repeats.
+repeated_hashes as (
+
+    select hash(event_id) as event_hash
+    from competing
+    group by hash(event_id)
+    having count(*) > 1
+
+),
+
 repeated_event_ids as (
 
-    select event_id
+    select competing.event_id
     from competing
-    group by event_id
+    where
+        hash(competing.event_id)
+        in (select repeated_hashes.event_hash from repeated_hashes)
+    group by competing.event_id
     having count(*) > 1
 
 ),
