@@ -1,35 +1,39 @@
 {#- One row per funnel and week (Monday): where does the funnel lose
     visitors this week compared with the four weeks before?
 
-    The week's figures are those of its cohorts (visitors whose cohort date
-    falls in the week, fct_funnel_steps summed over the week's dates); the
-    trailing figures are the same rates computed from the counts summed
-    over the four previous calendar weeks, never averages of rates.
+    The week's figures:
+      entry rate   entrants / the week's human visitors, where entrants
+                   are the human visitors who completed step 1 in the week,
+                   whenever they first entered the funnel;
+      step rates   from the week's cohorts (visitors whose cohort date falls
+                   in the week, fct_funnel_steps summed over its dates):
+                   micro step k (2..n-1) reached k / reached k-1, macro
+                   rate reached n / reached 1 (the cohort entrants).
+    Trailing figures are the same rates from the counts summed over the four
+    previous calendar weeks, never averages of rates.
 
-      late_funnel_friction  every micro step after entry (steps 2..n-1)
-                            holds its trailing step rate while the macro
-                            rate (last step / entrants) falls below its own;
-      not_reaching_funnel   otherwise, the entry rate (entrants / the
-                            week's human visitors) falls below its own;
-      stable                otherwise, and wherever trailing figures are
-                            missing (no entrants in the 4 previous weeks).
+      insufficient_data     no trailing week with entrants, or the week or
+                            its trailing weeks have fewer entrants, or fewer
+                            cohort entrants, than min_entrants;
+      not_reaching_funnel   otherwise, the entry rate or any micro step
+                            rate falls below its trailing rate;
+      late_funnel_friction  otherwise, the macro rate falls below its own;
+      stable                otherwise.
 
-    A week is complete when the data reach the end of every entrant's
-    window: the latest day with counted events is at least week_start + 7
-    + the funnel's conversion_window_days. Until then the week's entrants
-    can still convert, and its macro rate (so a late_funnel_friction label)
-    is provisional.
+    A rate falls below its trailing rate when rate < trailing * (1 -
+    falls_below_relative), compared exactly on the integer counts behind
+    the rates (a/b < c/d * x  <=>  a * d * 10^6 < c * b * (x * 10^6)), so a
+    rate exactly at the threshold never falls below it through rounding;
+    the threshold is taken to 6 decimal places. Settings: the var
+    diagnosis_thresholds (docs/operations.md "Configuration").
 
-    Thresholds: the var diagnosis_thresholds (README "Configuration").
-    rate falls below trailing:  rate <  trailing * (1 - falls_below_relative)
-    rate holds at trailing:     rate >= trailing * (1 - holds_relative)
-    Both are compared exactly, on the integer counts behind the rates
-    (a/b < c/d * x  <=>  a * d * 10^6 < c * b * (x * 10^6)), so a rate
-    exactly at the threshold never falls below it through rounding; the
-    thresholds are taken to 6 decimal places. -#}
+    Finality (docs: finality_rule): the week's rates are final once the
+    data pass its end plus late_event_lookback_days, its cohorts' once they
+    pass its end plus the funnel's window: the row is final after the later
+    of the two. is_complete is is_final. -#}
 {%- set default_thresholds = {
     'falls_below_relative': 0.10,
-    'holds_relative': 0.0,
+    'min_entrants': 30,
 } %}
 {%- set thresholds = var('diagnosis_thresholds', default_thresholds) %}
 {%- if thresholds is not mapping %}
@@ -37,27 +41,33 @@
         "var diagnosis_thresholds must be a mapping with the keys "
         ~ default_thresholds.keys() | join(', ') ~ ", got " ~ thresholds) }}
 {%- endif %}
+{%- if 'holds_relative' in thresholds %}
+    {{ exceptions.raise_compiler_error(
+        "var diagnosis_thresholds: holds_relative is no longer used: a micro"
+        ~ " step now falls below its trailing rate by falls_below_relative,"
+        ~ " like the entry and macro rates (CHANGELOG); remove it") }}
+{%- endif %}
 {%- for key in thresholds if key not in default_thresholds %}
     {{ exceptions.raise_compiler_error(
         "var diagnosis_thresholds: unknown key '" ~ key ~ "'; the keys are "
         ~ default_thresholds.keys() | join(', ')) }}
 {%- endfor %}
-{%- for key in default_thresholds %}
-    {%- if key not in thresholds
-        or thresholds[key] is not number
-        or thresholds[key] is sameas true
-        or thresholds[key] is sameas false
-        or thresholds[key] < 0
-        or thresholds[key] >= 1 %}
-        {{ exceptions.raise_compiler_error(
-            "var diagnosis_thresholds: " ~ key ~ " must be a number in"
-            ~ " [0, 1), got " ~ thresholds.get(key, 'nothing')) }}
-    {%- endif %}
-{%- endfor %}
-{%- set falls_below_relative = thresholds['falls_below_relative'] | float %}
-{%- set holds_relative = thresholds['holds_relative'] | float %}
+{%- set falls_below_relative = thresholds.get('falls_below_relative') %}
+{%- if falls_below_relative is not number
+    or falls_below_relative is sameas true
+    or falls_below_relative is sameas false
+    or falls_below_relative < 0
+    or falls_below_relative >= 1 %}
+    {{ exceptions.raise_compiler_error(
+        "var diagnosis_thresholds: falls_below_relative must be a number in"
+        ~ " [0, 1), got " ~ thresholds.get('falls_below_relative', 'nothing')) }}
+{%- endif %}
+{%- set min_entrants = whole_number_var(
+    'diagnosis_thresholds.min_entrants',
+    thresholds.get('min_entrants', 'nothing')) %}
 {%- set falls_below_ppm = ((1 - falls_below_relative) * 1000000) | round | int %}
-{%- set holds_ppm = ((1 - holds_relative) * 1000000) | round | int %}
+{%- set lookback_days = whole_number_var(
+    'late_event_lookback_days', var('late_event_lookback_days')) %}
 
 with
 
@@ -70,7 +80,14 @@ funnel_steps as (
 visitor_periods as (
 
     select * from {{ ref('int_visitor_periods') }}
-    where period_grain in ('day', 'week')
+    where period_grain = 'week'
+
+),
+
+visitor_goal_periods as (
+
+    select * from {{ ref('int_visitor_goal_periods') }}
+    where period_grain = 'week'
 
 ),
 
@@ -78,6 +95,13 @@ goals as (
 
     select * from {{ ref('int_goals') }}
     where funnel_id is not null
+
+),
+
+week_coverage as (
+
+    select * from {{ ref('int_period_coverage') }}
+    where period_grain = 'week'
 
 ),
 
@@ -94,23 +118,29 @@ steps as (
 
 ),
 
-data_horizon as (
-
-    -- the latest day with counted events: how far the data reach
-    select max(period_start) as data_through_date
-    from visitor_periods
-    where period_grain = 'day'
-
-),
-
 human_weeks as (
 
     select
         period_start as week_start,
         count(*) as week_human_visitors
     from visitor_periods
-    where period_grain = 'week'
     group by period_start
+
+),
+
+entrant_weeks as (
+
+    -- visitors who completed step 1 in the week, whenever they first did
+    select
+        steps.funnel_id,
+        visitor_goal_periods.period_start as week_start,
+        count(*) as entrants
+    from visitor_goal_periods
+    inner join steps
+        on
+            visitor_goal_periods.goal_id = steps.goal_id
+            and steps.step_order = 1
+    group by steps.funnel_id, visitor_goal_periods.period_start
 
 ),
 
@@ -145,22 +175,63 @@ weeks as (
 
 ),
 
+funnel_weeks as (
+
+    select
+        funnels.funnel_id,
+        funnels.funnel_name,
+        funnels.conversion_window_days,
+        weeks.week_start,
+        coalesce(human_weeks.week_human_visitors, 0) as week_human_visitors,
+        coalesce(entrant_weeks.entrants, 0) as entrants
+    from (
+        select distinct funnel_id, funnel_name, conversion_window_days
+        from steps
+    ) as funnels
+    cross join weeks
+    left join human_weeks
+        on weeks.week_start = human_weeks.week_start
+    left join entrant_weeks
+        on
+            funnels.funnel_id = entrant_weeks.funnel_id
+            and weeks.week_start = entrant_weeks.week_start
+
+),
+
+funnel_weeks_trailing as (
+
+    -- the four calendar weeks before the week (weeks without visitors
+    -- have no row and add nothing)
+    select
+        *,
+        cast(coalesce(sum(week_human_visitors) over previous_weeks, 0) as bigint)
+            as trailing_human_visitors,
+        cast(coalesce(sum(entrants) over previous_weeks, 0) as bigint)
+            as trailing_entrants,
+        cast(coalesce(
+            sum(case when entrants > 0 then 1 else 0 end) over previous_weeks,
+            0
+        ) as integer) as trailing_weeks
+    from funnel_weeks
+    window previous_weeks as (
+        partition by funnel_id
+        order by week_start
+        range between interval 28 days preceding and interval 7 days preceding
+    )
+
+),
+
 weekly_steps as (
 
     select
         steps.funnel_id,
-        steps.funnel_name,
         steps.step_order,
         steps.goal_id,
-        steps.conversion_window_days,
         steps.last_step_order,
         weeks.week_start,
-        coalesce(human_weeks.week_human_visitors, 0) as week_human_visitors,
         coalesce(cohort_weeks.visitors_reached, 0) as visitors_reached
     from steps
     cross join weeks
-    left join human_weeks
-        on weeks.week_start = human_weeks.week_start
     left join cohort_weeks
         on
             steps.funnel_id = cohort_weeks.funnel_id
@@ -171,19 +242,10 @@ weekly_steps as (
 
 with_trailing as (
 
-    -- the four calendar weeks before the week (weeks without visitors
-    -- have no row and add nothing)
     select
         *,
         cast(coalesce(sum(visitors_reached) over previous_weeks, 0) as bigint)
-            as trailing_visitors_reached,
-        cast(coalesce(sum(week_human_visitors) over previous_weeks, 0) as bigint)
-            as trailing_human_visitors,
-        cast(coalesce(
-            sum(case when visitors_reached > 0 then 1 else 0 end)
-                over previous_weeks,
-            0
-        ) as integer) as trailing_weeks_with_visitors
+            as trailing_visitors_reached
     from weekly_steps
     window previous_weeks as (
         partition by funnel_id, step_order
@@ -240,16 +302,17 @@ micro_steps as (
         cast(visitors_reached * trailing_visitors_at_previous_step as double)
         / nullif(visitors_at_previous_step * trailing_visitors_reached, 0)
             as rate_to_trailing,
-        -- step_rate >= trailing_step_rate * (1 - holds_relative), exactly
+        -- step_rate < trailing_step_rate * (1 - falls_below_relative),
+        -- exactly; false without both rates
         coalesce(
             visitors_at_previous_step > 0
             and trailing_visitors_at_previous_step > 0
             and cast(visitors_reached as decimal(38, 0))
             * trailing_visitors_at_previous_step * 1000000
-            >= cast(trailing_visitors_reached as decimal(38, 0))
-            * visitors_at_previous_step * {{ holds_ppm }},
+            < cast(trailing_visitors_reached as decimal(38, 0))
+            * visitors_at_previous_step * {{ falls_below_ppm }},
             false
-        ) as is_holding
+        ) as is_falling
     from micro_step_rates
 
 ),
@@ -260,7 +323,7 @@ micro_summary as (
         funnel_id,
         week_start,
         count(*) as micro_steps,
-        count_if(is_holding) as micro_steps_held
+        count_if(is_falling) as micro_steps_falling
     from micro_steps
     group by funnel_id, week_start
 
@@ -303,18 +366,13 @@ dropoffs as (
 
 ),
 
-entries as (
+cohort_entries as (
 
     select
         funnel_id,
-        funnel_name,
-        conversion_window_days,
         week_start,
-        week_human_visitors,
-        trailing_human_visitors,
-        visitors_reached as entrants,
-        trailing_visitors_reached as trailing_entrants,
-        trailing_weeks_with_visitors as trailing_weeks
+        visitors_reached as cohort_entrants,
+        trailing_visitors_reached as trailing_cohort_entrants
     from with_trailing
     where step_order = 1
 
@@ -335,43 +393,53 @@ macro_steps as (
 figures as (
 
     select
-        entries.*,
+        funnel_weeks_trailing.*,
+        cohort_entries.cohort_entrants,
+        cohort_entries.trailing_cohort_entrants,
         macro_steps.macro_converters,
         macro_steps.trailing_macro_converters,
-        cast(entries.entrants as double)
-        / nullif(entries.week_human_visitors, 0) as entry_rate,
-        cast(entries.trailing_entrants as double)
-        / nullif(entries.trailing_human_visitors, 0) as trailing_entry_rate,
+        cast(funnel_weeks_trailing.entrants as double)
+        / nullif(funnel_weeks_trailing.week_human_visitors, 0) as entry_rate,
+        cast(funnel_weeks_trailing.trailing_entrants as double)
+        / nullif(funnel_weeks_trailing.trailing_human_visitors, 0)
+            as trailing_entry_rate,
         cast(macro_steps.macro_converters as double)
-        / nullif(entries.entrants, 0) as macro_rate,
+        / nullif(cohort_entries.cohort_entrants, 0) as macro_rate,
         cast(macro_steps.trailing_macro_converters as double)
-        / nullif(entries.trailing_entrants, 0) as trailing_macro_rate,
+        / nullif(cohort_entries.trailing_cohort_entrants, 0)
+            as trailing_macro_rate,
         coalesce(micro_summary.micro_steps, 0) as micro_steps,
-        -- vacuously true for a funnel without micro steps after entry
-        coalesce(micro_summary.micro_steps_held, 0)
-        = coalesce(micro_summary.micro_steps, 0) as micro_steps_holding,
+        coalesce(micro_summary.micro_steps_falling, 0) > 0
+            as micro_step_falls_below,
         -- entry_rate < trailing_entry_rate * (1 - falls_below_relative)
         coalesce(
-            entries.trailing_weeks >= 1
-            and entries.week_human_visitors > 0
-            and entries.trailing_human_visitors > 0
-            and cast(entries.entrants as decimal(38, 0))
-            * entries.trailing_human_visitors * 1000000
-            < cast(entries.trailing_entrants as decimal(38, 0))
-            * entries.week_human_visitors * {{ falls_below_ppm }},
+            funnel_weeks_trailing.trailing_weeks >= 1
+            and funnel_weeks_trailing.week_human_visitors > 0
+            and funnel_weeks_trailing.trailing_human_visitors > 0
+            and cast(funnel_weeks_trailing.entrants as decimal(38, 0))
+            * funnel_weeks_trailing.trailing_human_visitors * 1000000
+            < cast(funnel_weeks_trailing.trailing_entrants as decimal(38, 0))
+            * funnel_weeks_trailing.week_human_visitors * {{ falls_below_ppm }},
             false
         ) as entry_rate_falls_below,
         -- macro_rate < trailing_macro_rate * (1 - falls_below_relative)
         coalesce(
-            entries.trailing_weeks >= 1
-            and entries.entrants > 0
-            and entries.trailing_entrants > 0
+            funnel_weeks_trailing.trailing_weeks >= 1
+            and cohort_entries.cohort_entrants > 0
+            and cohort_entries.trailing_cohort_entrants > 0
             and cast(macro_steps.macro_converters as decimal(38, 0))
-            * entries.trailing_entrants * 1000000
+            * cohort_entries.trailing_cohort_entrants * 1000000
             < cast(macro_steps.trailing_macro_converters as decimal(38, 0))
-            * entries.entrants * {{ falls_below_ppm }},
+            * cohort_entries.cohort_entrants * {{ falls_below_ppm }},
             false
         ) as macro_rate_falls_below,
+        (
+            funnel_weeks_trailing.trailing_weeks = 0
+            or funnel_weeks_trailing.entrants < {{ min_entrants }}
+            or funnel_weeks_trailing.trailing_entrants < {{ min_entrants }}
+            or cohort_entries.cohort_entrants < {{ min_entrants }}
+            or cohort_entries.trailing_cohort_entrants < {{ min_entrants }}
+        ) as is_insufficient,
         weakest_micro_steps.step_order as weakest_micro_step_order,
         weakest_micro_steps.goal_id as weakest_micro_goal_id,
         weakest_micro_steps.step_rate as weakest_micro_step_rate,
@@ -380,34 +448,42 @@ figures as (
         dropoffs.step_order as largest_dropoff_step_order,
         dropoffs.goal_id as largest_dropoff_goal_id,
         dropoffs.visitors_dropped as largest_dropoff_visitors,
-        data_horizon.data_through_date,
-        coalesce(
-            data_horizon.data_through_date >= {{ dbt.dateadd(
-                'day', '7 + entries.conversion_window_days',
-                'entries.week_start') }},
-            false
-        ) as is_complete
-    from entries
+        week_coverage.data_through,
+        -- the later of the week's rates' bound (lookback) and its last
+        -- cohort day's (the funnel's window)
+        {{ final_after(
+            'week_coverage.period_end',
+            'greatest(funnel_weeks_trailing.conversion_window_days, '
+            ~ lookback_days ~ ')'
+        ) }} as final_after,
+        coalesce(week_coverage.covers_whole_period, false)
+            as covers_whole_period
+    from funnel_weeks_trailing
+    inner join cohort_entries
+        on
+            funnel_weeks_trailing.funnel_id = cohort_entries.funnel_id
+            and funnel_weeks_trailing.week_start = cohort_entries.week_start
     inner join macro_steps
         on
-            entries.funnel_id = macro_steps.funnel_id
-            and entries.week_start = macro_steps.week_start
+            funnel_weeks_trailing.funnel_id = macro_steps.funnel_id
+            and funnel_weeks_trailing.week_start = macro_steps.week_start
     left join micro_summary
         on
-            entries.funnel_id = micro_summary.funnel_id
-            and entries.week_start = micro_summary.week_start
+            funnel_weeks_trailing.funnel_id = micro_summary.funnel_id
+            and funnel_weeks_trailing.week_start = micro_summary.week_start
     left join weakest_micro_steps
         on
-            entries.funnel_id = weakest_micro_steps.funnel_id
-            and entries.week_start = weakest_micro_steps.week_start
+            funnel_weeks_trailing.funnel_id = weakest_micro_steps.funnel_id
+            and funnel_weeks_trailing.week_start = weakest_micro_steps.week_start
             and weakest_micro_steps.weakness_rank = 1
     left join dropoffs
         on
-            entries.funnel_id = dropoffs.funnel_id
-            and entries.week_start = dropoffs.week_start
+            funnel_weeks_trailing.funnel_id = dropoffs.funnel_id
+            and funnel_weeks_trailing.week_start = dropoffs.week_start
             and dropoffs.dropoff_rank = 1
             and dropoffs.visitors_dropped > 0
-    cross join data_horizon
+    left join week_coverage
+        on funnel_weeks_trailing.week_start = week_coverage.period_start
 
 ),
 
@@ -419,17 +495,18 @@ final as (
         week_start,
         week_human_visitors,
         entrants,
+        cohort_entrants,
         macro_converters,
         entry_rate,
         macro_rate,
         trailing_weeks,
         trailing_human_visitors,
         trailing_entrants,
+        trailing_cohort_entrants,
         trailing_macro_converters,
         trailing_entry_rate,
         trailing_macro_rate,
         micro_steps,
-        micro_steps_holding,
         weakest_micro_step_order,
         weakest_micro_goal_id,
         weakest_micro_step_rate,
@@ -438,18 +515,23 @@ final as (
         largest_dropoff_goal_id,
         largest_dropoff_visitors,
         entry_rate_falls_below,
+        micro_step_falls_below,
         macro_rate_falls_below,
         case
-            when micro_steps_holding and macro_rate_falls_below
-                then 'late_funnel_friction'
-            when entry_rate_falls_below
+            when is_insufficient then 'insufficient_data'
+            when entry_rate_falls_below or micro_step_falls_below
                 then 'not_reaching_funnel'
+            when macro_rate_falls_below then 'late_funnel_friction'
             else 'stable'
         end as diagnosis,
         cast({{ falls_below_relative }} as double) as falls_below_relative,
-        cast({{ holds_relative }} as double) as holds_relative,
-        data_through_date,
-        is_complete
+        cast({{ min_entrants }} as bigint) as min_entrants,
+        cast(data_through as date) as data_through_date,
+        {{ is_final('data_through', 'final_after') }} as is_complete,
+        data_through,
+        {{ is_final('data_through', 'final_after') }} as is_final,
+        final_after,
+        covers_whole_period
     from figures
 
 )
