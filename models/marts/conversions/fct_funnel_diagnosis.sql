@@ -118,6 +118,16 @@ steps as (
 
 ),
 
+funnels as (
+
+    select distinct
+        funnel_id,
+        funnel_name,
+        conversion_window_days
+    from steps
+
+),
+
 human_weeks as (
 
     select
@@ -184,10 +194,7 @@ funnel_weeks as (
         weeks.week_start,
         coalesce(human_weeks.week_human_visitors, 0) as week_human_visitors,
         coalesce(entrant_weeks.entrants, 0) as entrants
-    from (
-        select distinct funnel_id, funnel_name, conversion_window_days
-        from steps
-    ) as funnels
+    from funnels
     cross join weeks
     left join human_weeks
         on weeks.week_start = human_weeks.week_start
