@@ -130,21 +130,14 @@ class Coverage:
         return self.data_through is not None and self.data_through > final_after
 
     def covers_whole_period(self, grain: str, start) -> bool:
-        """Not before the first counted event's day, not ending after
-        data_through, and a counted event on every day of the period."""
+        """Not before the first counted event's day and not ending after
+        data_through (SPEC section 4)."""
         if self.data_through is None:
             return False
         end = period_end(grain, start)
         if start < self.first_day:
             return False
-        if datetime.combine(end, datetime.min.time()) > self.data_through:
-            return False
-        day = start
-        while day < end:
-            if day not in self.days:
-                return False
-            day += timedelta(days=1)
-        return True
+        return datetime.combine(end, datetime.min.time()) <= self.data_through
 
     def period_finality(self, grain: str, start, lookback_days: int) -> dict:
         final_after = self.final_after(period_end(grain, start), lookback_days)

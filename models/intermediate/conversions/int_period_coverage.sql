@@ -3,9 +3,10 @@
     finality columns (docs: period_coverage_rule).
 
     data_through is the latest counted event time; a period covers the
-    whole period when it starts on or after the first counted event's day,
-    ends (the midnight after its last day) at or before data_through, and
-    has a counted event on every one of its days. -#}
+    whole period when it starts on or after the first counted event's day
+    and ends (the midnight after its last day) at or before data_through
+    (SPEC section 4). days_with_events is shown, not used: a day without
+    counted events inside the data does not make a period partial. -#}
 {{ config(materialized='derived_table', schema='intermediate') }}
 
 with
@@ -76,9 +77,7 @@ final as (
         data_span.data_through,
         coalesce(
             periods.period_start >= data_span.first_event_date
-            and cast(periods.period_end as timestamp) <= data_span.data_through
-            and periods.days_with_events = {{ dbt.datediff(
-                'periods.period_start', 'periods.period_end', 'day') }},
+            and cast(periods.period_end as timestamp) <= data_span.data_through,
             false
         ) as covers_whole_period
     from periods
