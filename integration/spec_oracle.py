@@ -96,3 +96,61 @@ def classify(rows, bot_patterns):
         is_bot = has_bot_agent[visitor] or not has_agent[visitor]
         fates[i] = ("bot", None) if is_bot else ("counted", None)
     return fates
+
+
+# ------------------------------------------------------------ finality
+# SPEC section 4, "Finality", written again: from the counted events' times
+# (UTC datetimes) alone.
+
+def period_end(grain: str, start):
+    """The day after the period's last day (its end is that midnight)."""
+    if grain == "day":
+        return start + timedelta(days=1)
+    if grain == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+class Coverage:
+    """How far counted events reach: data_through (the latest counted event
+    time), the first counted event's day, and the days with counted events."""
+
+    def __init__(self, times):
+        times = list(times)
+        self.data_through = max(times) if times else None
+        self.days = {t.date() for t in times}
+        self.first_day = min(self.days) if self.days else None
+
+    def final_after(self, end_day, days: int) -> datetime:
+        return datetime.combine(end_day, datetime.min.time()) + timedelta(
+            days=days)
+
+    def is_final(self, final_after: datetime) -> bool:
+        """Final once data_through is strictly later than final_after."""
+        return self.data_through is not None and self.data_through > final_after
+
+    def covers_whole_period(self, grain: str, start) -> bool:
+        """Not before the first counted event's day and not ending after
+        data_through (SPEC section 4)."""
+        if self.data_through is None:
+            return False
+        end = period_end(grain, start)
+        if start < self.first_day:
+            return False
+        return datetime.combine(end, datetime.min.time()) <= self.data_through
+
+    def period_finality(self, grain: str, start, lookback_days: int) -> dict:
+        final_after = self.final_after(period_end(grain, start), lookback_days)
+        return {"data_through": self.data_through,
+                "is_final": self.is_final(final_after),
+                "final_after": final_after,
+                "covers_whole_period": self.covers_whole_period(grain, start)}
+
+    def cohort_finality(self, cohort_date, window_days: int) -> dict:
+        final_after = self.final_after(cohort_date + timedelta(days=1),
+                                       window_days)
+        return {"data_through": self.data_through,
+                "is_final": self.is_final(final_after),
+                "final_after": final_after,
+                "covers_whole_period": self.covers_whole_period(
+                    "day", cohort_date)}

@@ -39,6 +39,11 @@ GOAL_RATE_COLUMNS = [
     ("human_visitors", "bigint"), ("converting_visitors", "bigint"),
     ("conversion_rate", "double"),
 ]
+# SPEC section 4, "Finality": on every row of these three marts.
+FINALITY_COLUMNS = [
+    ("data_through", "timestamp"), ("is_final", "boolean"),
+    ("final_after", "timestamp"), ("covers_whole_period", "boolean"),
+]
 SPEC_COLUMNS = {
     "fct_funnel_steps": [
         ("funnel_id", "string"), ("funnel_name", "string"), ("cohort_date", "date"),
@@ -46,9 +51,10 @@ SPEC_COLUMNS = {
         ("goal_type", "string"), ("visitors_reached", "bigint"),
         ("visitors_at_previous_step", "bigint"), ("rate_from_previous_step", "double"),
         ("rate_from_first_step", "double"), ("visitors_dropped", "bigint"),
+        *FINALITY_COLUMNS,
     ],
-    "fct_goal_conversion_rates": GOAL_RATE_COLUMNS,
-    "fct_macro_conversion_rates": GOAL_RATE_COLUMNS,
+    "fct_goal_conversion_rates": GOAL_RATE_COLUMNS + FINALITY_COLUMNS,
+    "fct_macro_conversion_rates": GOAL_RATE_COLUMNS + FINALITY_COLUMNS,
     "dim_goals": [
         ("goal_id", "string"), ("goal_name", "string"), ("goal_type", "string"),
         ("event_name", "string"), ("page_path_pattern", "string"),

@@ -20,7 +20,7 @@ import shutil
 import time
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -30,14 +30,15 @@ from adversarial_events import (
     load_definitions, page_path, parse_time_us, utc_date,
 )
 from conftest import dbt_build, query, run_dbt, write_events
-from spec_oracle import classify, parse_time
+from spec_oracle import Coverage, classify, parse_time
 from test_foundation import bot_patterns, read_sample_rows
 
 pytestmark = pytest.mark.slow
 
 SHOW = 6
-DEFAULT_THRESHOLDS = (0.10, 0.0)   # falls_below_relative, holds_relative
-THRESHOLD_VARIANTS = [(0.0, 0.0), (0.05, 0.10), (0.30, 0.25)]
+DEFAULT_THRESHOLDS = (0.10, 30)   # falls_below_relative, min_entrants
+THRESHOLD_VARIANTS = [(0.0, 0), (0.05, 10), (0.30, 100)]
+LOOKBACK_DAYS = 3                  # var late_event_lookback_days
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
 
 LIFT_COLUMNS = [
@@ -49,17 +50,22 @@ LIFT_COLUMNS = [
 ]
 DIAGNOSIS_COLUMNS = [
     "funnel_id", "funnel_name", "week_start", "week_human_visitors",
-    "entrants", "macro_converters", "entry_rate", "macro_rate",
-    "trailing_weeks", "trailing_human_visitors", "trailing_entrants",
+    "entrants", "cohort_entrants", "macro_converters", "entry_rate",
+    "macro_rate", "trailing_weeks", "trailing_human_visitors",
+    "trailing_entrants", "trailing_cohort_entrants",
     "trailing_macro_converters", "trailing_entry_rate", "trailing_macro_rate",
-    "micro_steps", "micro_steps_holding", "weakest_micro_step_order",
+    "micro_steps", "weakest_micro_step_order",
     "weakest_micro_goal_id", "weakest_micro_step_rate",
     "weakest_micro_step_trailing_rate", "largest_dropoff_step_order",
     "largest_dropoff_goal_id", "largest_dropoff_visitors",
-    "entry_rate_falls_below", "macro_rate_falls_below", "diagnosis",
-    "falls_below_relative", "holds_relative", "data_through_date",
-    "is_complete",
+    "entry_rate_falls_below", "micro_step_falls_below",
+    "macro_rate_falls_below", "diagnosis", "falls_below_relative",
+    "min_entrants", "data_through_date", "is_complete", "data_through",
+    "is_final", "final_after", "covers_whole_period",
 ]
+DIAGNOSIS_FLAGS = ["entry_rate_falls_below", "micro_step_falls_below",
+                   "macro_rate_falls_below", "is_complete", "is_final",
+                   "covers_whole_period"]
 
 
 # ------------------------------------------------------------------ helpers
@@ -235,18 +241,17 @@ def reach_level(times_per_step, window_us) -> int:
     return best
 
 
-def diagnosis_oracle(events, definitions, falls_below, holds):
+def diagnosis_oracle(events, definitions, falls_below, min_entrants,
+                     lookback_days=LOOKBACK_DAYS):
     """(funnel_id, week_start) -> row dict."""
     names = goal_names()
     f_names = funnel_names()
     falls_factor = 1 - Fraction(str(falls_below))
-    holds_factor = 1 - Fraction(str(holds))
     humans = defaultdict(set)                 # week -> visitors
     for visitor, _, us, _ in events:
         humans[week_start(utc_date(us))].add(visitor)
-    # the latest day with counted events; a week is complete once the data
-    # reach its last entrant's whole window
-    through = max((utc_date(us) for _, _, us, _ in events), default=None)
+    coverage = Coverage(datetime(1970, 1, 1) + timedelta(microseconds=us)
+                        for _, _, us, _ in events)
     out = {}
     for funnel in definitions.funnels:
         n = len(funnel.steps)
@@ -255,12 +260,17 @@ def diagnosis_oracle(events, definitions, falls_below, holds):
             for i, goal in enumerate(funnel.steps):
                 if completes(goal, name, path):
                     times[visitor][i].append(us)
+        # entrants: visitors with a step-1 event in the week, whenever
+        # they first entered
+        entrants = defaultdict(set)
         reached = defaultdict(lambda: [0] * (n + 1))  # week -> [_, r1..rn]
         for visitor, lists in times.items():
             if not lists[0]:
                 continue
             for t in lists:
                 t.sort()
+            for t in lists[0]:
+                entrants[week_start(utc_date(t))].add(visitor)
             cohort_week = week_start(utc_date(lists[0][0]))
             for k in range(1, reach_level(lists, funnel.window_us) + 1):
                 reached[cohort_week][k] += 1
@@ -268,21 +278,22 @@ def diagnosis_oracle(events, definitions, falls_below, holds):
         for week in weeks:
             r = reached.get(week, [0] * (n + 1))
             h = len(humans.get(week, ()))
+            e = len(entrants.get(week, ()))
             previous = [week - timedelta(days=7 * j) for j in range(1, 5)]
             t = [sum(reached.get(p, [0] * (n + 1))[k] for p in previous)
                  for k in range(n + 1)]
             th = sum(len(humans.get(p, ())) for p in previous)
-            trailing_weeks = sum(1 for p in previous
-                                 if reached.get(p, [0, 0])[1] > 0)
+            te = sum(len(entrants.get(p, ())) for p in previous)
+            trailing_weeks = sum(1 for p in previous if entrants.get(p))
             micro = []
             for k in range(2, n):
                 has_ratio = r[k - 1] > 0 and t[k] > 0
-                holding = (r[k - 1] > 0 and t[k - 1] > 0 and
+                falling = (r[k - 1] > 0 and t[k - 1] > 0 and
                            Fraction(r[k], r[k - 1])
-                           >= Fraction(t[k], t[k - 1]) * holds_factor)
+                           < Fraction(t[k], t[k - 1]) * falls_factor)
                 ratio = (Fraction(r[k], r[k - 1]) / Fraction(t[k], t[k - 1])
                          if has_ratio else None)
-                micro.append((k, holding, ratio))
+                micro.append((k, falling, ratio))
             ranked = sorted((ratio, k) for k, _, ratio in micro
                             if ratio is not None)
             weakest = ranked[0][1] if ranked else None
@@ -290,36 +301,41 @@ def diagnosis_oracle(events, definitions, falls_below, holds):
             top = max(d for d, _ in drops)
             dropoff = min(k for d, k in drops if d == top) if top > 0 else None
             entry_falls = (trailing_weeks >= 1 and h > 0 and th > 0 and
-                           Fraction(r[1], h) < Fraction(t[1], th) * falls_factor)
+                           Fraction(e, h) < Fraction(te, th) * falls_factor)
             macro_falls = (trailing_weeks >= 1 and r[1] > 0 and t[1] > 0 and
                            Fraction(r[n], r[1])
                            < Fraction(t[n], t[1]) * falls_factor)
-            holding = all(hold for _, hold, _ in micro)
-            if holding and macro_falls:
-                label = "late_funnel_friction"
-            elif entry_falls:
+            micro_falls = any(falling for _, falling, _ in micro)
+            if trailing_weeks == 0 or min(e, te, r[1], t[1]) < min_entrants:
+                label = "insufficient_data"
+            elif entry_falls or micro_falls:
                 label = "not_reaching_funnel"
+            elif macro_falls:
+                label = "late_funnel_friction"
             else:
                 label = "stable"
             step_goal = {k: funnel.steps[k - 1].goal_id
                          for k in range(1, n + 1)}
+            finality = coverage.period_finality(
+                "week", week, max(lookback_days, funnel.window_days))
             out[(funnel.funnel_id, week)] = {
                 "funnel_id": funnel.funnel_id,
                 "funnel_name": f_names[funnel.funnel_id],
                 "week_start": week,
                 "week_human_visitors": h,
-                "entrants": r[1],
+                "entrants": e,
+                "cohort_entrants": r[1],
                 "macro_converters": r[n],
-                "entry_rate": _ratio(r[1], h),
+                "entry_rate": _ratio(e, h),
                 "macro_rate": _ratio(r[n], r[1]),
                 "trailing_weeks": trailing_weeks,
                 "trailing_human_visitors": th,
-                "trailing_entrants": t[1],
+                "trailing_entrants": te,
+                "trailing_cohort_entrants": t[1],
                 "trailing_macro_converters": t[n],
-                "trailing_entry_rate": _ratio(t[1], th),
+                "trailing_entry_rate": _ratio(te, th),
                 "trailing_macro_rate": _ratio(t[n], t[1]),
                 "micro_steps": n - 2,
-                "micro_steps_holding": holding,
                 "weakest_micro_step_order": weakest,
                 "weakest_micro_goal_id": step_goal.get(weakest),
                 "weakest_micro_step_rate":
@@ -331,13 +347,14 @@ def diagnosis_oracle(events, definitions, falls_below, holds):
                 "largest_dropoff_visitors":
                     r[dropoff - 1] - r[dropoff] if dropoff else None,
                 "entry_rate_falls_below": entry_falls,
+                "micro_step_falls_below": micro_falls,
                 "macro_rate_falls_below": macro_falls,
                 "diagnosis": label,
                 "falls_below_relative": falls_below,
-                "holds_relative": holds,
-                "data_through_date": through,
-                "is_complete": through is not None and through >= week
-                + timedelta(days=7 + funnel.window_days),
+                "min_entrants": min_entrants,
+                "data_through_date": coverage.data_through.date(),
+                "is_complete": finality["is_final"],
+                **finality,
             }
     return out
 
@@ -409,14 +426,22 @@ CRAFTED = [
 DIAGNOSIS_BASE = (100, (50, 30, 30, 20))
 DIAGNOSIS_CASES = [
     # macro exactly 10% under (0.36): does not fall; steps 2 and 3 exactly
-    # at their trailing rates (hold), a tie for the weakest step
+    # at their trailing rates, a tie for the weakest step
     ("macro_at", 100, (50, 30, 30, 18), "stable"),
     ("macro_past", 100, (50, 30, 30, 17), "late_funnel_friction"),
-    ("step_3_slips", 100, (50, 30, 29, 17), "stable"),
+    # step 3 a little under its trailing rate (not 10%): the macro decides
+    ("step_3_slips", 100, (50, 30, 29, 17), "late_funnel_friction"),
+    # step 3 exactly 10% under (0.9), then past it
+    ("step_3_at", 100, (50, 30, 27, 18), "stable"),
+    ("step_3_past", 100, (50, 30, 26, 17), "not_reaching_funnel"),
     ("entry_at", 100, (45, 27, 27, 18), "stable"),
     ("entry_past", 100, (44, 27, 27, 18), "not_reaching_funnel"),
-    # three drop-offs of 10: the largest is the earliest, step 2
-    ("dropoff_tie", 100, (50, 40, 30, 20), "stable"),
+    # three drop-offs of 10: the largest is the earliest, step 2; step 3
+    # falls to 0.75 of its trailing 1.0
+    ("dropoff_tie", 100, (50, 40, 30, 20), "not_reaching_funnel"),
+    # 29 entrants, one under min_entrants; then exactly 30 (entry falls)
+    ("few_entrants", 100, (29, 17, 17, 12), "insufficient_data"),
+    ("min_entrants", 100, (30, 18, 18, 12), "not_reaching_funnel"),
 ]
 DIAGNOSIS_FIRST_WEEK = date(2025, 1, 6)
 
@@ -536,7 +561,8 @@ def test_crafted_diagnosis_edges_in_the_oracle(events, definitions):
         assert row["entrants"] == reach[0] and row["trailing_weeks"] == 1, (
             case, row)
         assert row["diagnosis"] == label, (case, row)
-        assert expected[(funnel, base)]["diagnosis"] == "stable"
+        # the base week has no trailing week
+        assert expected[(funnel, base)]["diagnosis"] == "insufficient_data"
     assert expected[(funnel, diagnosis_case_weeks()[0][2])][
         "weakest_micro_step_order"] == 2
     assert expected[(funnel, diagnosis_case_weeks()[-1][2])][
@@ -568,29 +594,30 @@ def test_funnel_diagnosis_matches_python(build, events, definitions):
              actual, DIAGNOSIS_COLUMNS)
     weeks = {k[1] for k in expected}
     assert len(weeks) >= 6 and all(w.weekday() == 0 for w in weeks)
-    # both sides of the completeness boundary are compared
-    assert {r["is_complete"] for r in actual.values()} == {True, False}
+    # both values of every flag are compared
+    for flag in DIAGNOSIS_FLAGS:
+        assert {r[flag] for r in actual.values()} == {True, False}, flag
 
 
 @pytest.fixture(scope="module")
 def variant_runs(build, tmp_path_factory):
     """The diagnosis rebuilt with other thresholds, on a copy of the
-    database: (falls_below, holds) -> path of the database."""
+    database: (falls_below, min_entrants) -> path of the database."""
     out = {}
-    for falls_below, holds in THRESHOLD_VARIANTS:
+    for falls_below, min_entrants in THRESHOLD_VARIANTS:
         work = tmp_path_factory.mktemp("thresholds")
         db = work / "conversions.duckdb"
         shutil.copy(build.db_path, db)
         run_dbt(["run", "--select", "fct_funnel_diagnosis", "--vars",
                  "{diagnosis_thresholds: {falls_below_relative: "
-                 f"{falls_below}, holds_relative: {holds}}}}}"],
+                 f"{falls_below}, min_entrants: {min_entrants}}}}}"],
                 work_dir=work, raw_path=build.raw_path, db_path=db).check()
-        out[(falls_below, holds)] = db
+        out[(falls_below, min_entrants)] = db
     return out
 
 
 @pytest.mark.parametrize("thresholds", THRESHOLD_VARIANTS,
-                         ids=lambda t: f"falls{t[0]}-holds{t[1]}")
+                         ids=lambda t: f"falls{t[0]}-min{t[1]}")
 def test_funnel_diagnosis_thresholds_from_var(variant_runs, events,
                                               definitions, thresholds):
     expected = diagnosis_oracle(events, definitions, *thresholds)
@@ -606,16 +633,21 @@ def test_every_label_is_exercised(events, definitions):
     for thresholds in [DEFAULT_THRESHOLDS, *THRESHOLD_VARIANTS]:
         labels |= {r["diagnosis"] for r in diagnosis_oracle(
             events, definitions, *thresholds).values()}
-    assert labels == {"late_funnel_friction", "not_reaching_funnel",
-                      "stable"}, labels
+    assert labels == {"insufficient_data", "late_funnel_friction",
+                      "not_reaching_funnel", "stable"}, labels
 
 
 @pytest.mark.parametrize("value, message", [
-    ("{falls_below_relative: 1.5, holds_relative: 0}",
+    ("{falls_below_relative: 1.5, min_entrants: 30}",
      "falls_below_relative must be a number in [0, 1)"),
-    ("{falls_below_relative: 0.1, holds_relative: 0, fall: 0.2}",
+    ("{falls_below_relative: 0.1, min_entrants: 30, fall: 0.2}",
      "unknown key 'fall'"),
-    ("{falls_below_relative: 0.1}", "holds_relative must be a number"),
+    ("{falls_below_relative: 0.1}",
+     "min_entrants must be a whole number >= 0, got nothing"),
+    ("{falls_below_relative: 0.1, min_entrants: 2.5}",
+     "min_entrants must be a whole number >= 0, got 2.5"),
+    ("{falls_below_relative: 0.1, holds_relative: 0}",
+     "holds_relative is no longer used"),
 ])
 def test_bad_thresholds_stop_the_build(tmp_path, value, message):
     result = run_dbt(["compile", "--select", "fct_funnel_diagnosis",

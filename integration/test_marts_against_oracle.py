@@ -100,7 +100,35 @@ def definitions():
 
 @pytest.fixture(scope="module")
 def dataset(definitions):
-    return generate(definitions)
+    """The generated data plus one visitor who enters the main funnel on
+    the last day with counted events, so that a funnel cohort ends after
+    data_through (covers_whole_period false)."""
+    data = generate(definitions)
+    last = max(parse_time_us(r["occurred_at"]) for r in data.rows)
+    day_start = last - last % DAY
+    assert last > day_start, "the last event is at midnight"
+    step_1 = definitions.main_funnel.steps[0]
+    path = (_fill_pattern(step_1.page_path_pattern)
+            if step_1.page_path_pattern else "/")
+    row = dict(data.rows[0])
+    row.update({
+        "event_id": "late-entrant-1", "visitor_id": "late-entrant",
+        "session_id": "late-entrant-s", "event_name": step_1.event_name,
+        "occurred_at": f"{utc_date(day_start)}T00:00:00Z",
+        "page_url": f"https://shop.example.com{path}", "referrer_url": None,
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) "
+                      "Gecko/20100101 Firefox/131.0",
+        "properties": None,
+    })
+    data.rows.append(row)
+    data.archetype["late-entrant"] = "late_entrant"
+    data.expected_level["late-entrant"] = 1
+    data.expected_cohort["late-entrant"] = utc_date(day_start)
+    return data
+
+
+def _fill_pattern(pattern: str) -> str:
+    return pattern.replace("%", "kettle", 1).replace("%", "").replace("_", "x")
 
 
 @pytest.fixture(scope="module")
@@ -650,3 +678,117 @@ def test_step_timing_matches_python_oracle(build, kept, definitions):
         assert got[0] == want[0], (key, got, want)
         for g, w in zip(got[1:], want[1:]):
             assert abs(g - w) <= 1e-6 * max(1.0, abs(w)), (key, got, want)
+
+
+# ---------------------------------------------------------------- finality
+
+def lookback_days() -> int:
+    """The default of var late_event_lookback_days, from dbt_project.yml."""
+    import yaml
+    from conftest import PROJECT_DIR
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    return int(project["vars"]["late_event_lookback_days"])
+
+
+def as_datetime(us: int):
+    from datetime import datetime
+    return datetime(1970, 1, 1) + timedelta(microseconds=us)
+
+
+FLAGS = ("is_final", "covers_whole_period")
+
+
+def assert_flags_take_both_values(title, rows: dict):
+    for flag in FLAGS:
+        seen = {row[flag] for row in rows.values()}
+        assert seen == {True, False}, (
+            f"{title}: {flag} takes only {seen} in the compared rows")
+
+
+@pytest.fixture(scope="module")
+def coverage(kept):
+    from spec_oracle import Coverage
+    humans, _, _ = kept
+    return Coverage(as_datetime(e["us"]) for e in humans)
+
+
+def test_goal_rate_finality_matches_python_oracle(build, coverage,
+                                                  definitions):
+    """data_through, is_final, final_after, covers_whole_period of every
+    goal rate row, recomputed from the counted events (SPEC section 4)."""
+    lookback = lookback_days()
+    rows = query(build.db_path, """
+        select period_grain, period_start, goal_id, data_through, is_final,
+               final_after, covers_whole_period
+        from marts.fct_goal_conversion_rates
+    """)
+    actual = {(r[0], r[1], r[2]): dict(zip(
+        ("data_through", "is_final", "final_after", "covers_whole_period"),
+        r[3:])) for r in rows}
+    expected = {key: coverage.period_finality(key[0], key[1], lookback)
+                for key in actual}
+    assert actual == expected, _diff_message(
+        "fct_goal_conversion_rates finality (grain, start, goal)",
+        expected, actual)
+    assert_flags_take_both_values("fct_goal_conversion_rates", actual)
+
+
+def test_macro_change_only_between_whole_periods(build, coverage):
+    """previous_* and change_p_value are null unless this period and the
+    previous one both cover the whole period; otherwise they are the
+    previous period's figures."""
+    rows = query(build.db_path, """
+        select period_grain, period_start, goal_id, human_visitors,
+               converting_visitors, conversion_rate, covers_whole_period,
+               previous_human_visitors, previous_converting_visitors,
+               previous_conversion_rate, change_p_value
+        from marts.fct_macro_conversion_rates
+    """)
+    by_key = {(r[0], r[1], r[2]): r for r in rows}
+    problems, compared, nulled = [], 0, 0
+    for (grain, start, goal), r in by_key.items():
+        if grain == "day":
+            before = start - timedelta(days=1)
+        elif grain == "week":
+            before = start - timedelta(days=7)
+        else:
+            before = (start - timedelta(days=1)).replace(day=1)
+        previous = by_key.get((grain, before, goal))
+        whole = (coverage.covers_whole_period(grain, start)
+                 and previous is not None
+                 and coverage.covers_whole_period(grain, before))
+        want = previous[3:6] if whole else (None, None, None)
+        if r[7:10] != want or (not whole and r[10] is not None):
+            problems.append((grain, start, goal, r[6:], want))
+        if whole:
+            compared += 1
+        elif previous is not None:
+            nulled += 1
+    assert not problems, ("previous period figures (key, mart, expected): "
+                          + _sample(problems))
+    # both sides are exercised: compared periods and nulled comparisons
+    assert compared > 0 and nulled > 0, (compared, nulled)
+    assert any(r[10] is not None for r in rows)
+
+
+def test_funnel_step_finality_matches_python_oracle(build, coverage,
+                                                    definitions):
+    """A funnel cohort is final once data_through passes the cohort date's
+    end plus the funnel's window; covers_whole_period is the cohort day's."""
+    windows = {f.funnel_id: f.window_days for f in definitions.funnels}
+    for table in ("fct_funnel_steps", "fct_funnel_steps_by_segment"):
+        rows = query(build.db_path, f"""
+            select distinct funnel_id, cohort_date, data_through, is_final,
+                   final_after, covers_whole_period
+            from marts.{table}
+        """)
+        keys = Counter((r[0], r[1]) for r in rows)
+        assert max(keys.values()) == 1, f"{table}: finality differs by step"
+        actual = {(r[0], r[1]): dict(zip(
+            ("data_through", "is_final", "final_after",
+             "covers_whole_period"), r[2:])) for r in rows}
+        expected = {key: coverage.cohort_finality(key[1], windows[key[0]])
+                    for key in actual}
+        assert actual == expected, _diff_message(
+            f"{table} finality (funnel, cohort_date)", expected, actual)
+        assert_flags_take_both_values(table, actual)

@@ -78,7 +78,7 @@ CHANGES = [
     ("var_late_event_lookback_days", None, None,
      "{late_event_lookback_days: 30}", None),
     ("var_diagnosis_thresholds", None, None,
-     "{diagnosis_thresholds: {falls_below_relative: 0.5, holds_relative: 0.2}}",
+     "{diagnosis_thresholds: {falls_below_relative: 0.5, min_entrants: 5}}",
      None),
 ]
 

@@ -1,3 +1,7 @@
+{#- One row per funnel, cohort date and step, segment, from visitor-level
+    reach (macro funnel_steps_from_reach), with the cohort's finality
+    (docs: finality_rule): final once data_through passes the cohort date's
+    end plus the funnel's window. -#}
 with
 
 reach as (
@@ -16,6 +20,22 @@ goals as (
 
     select * from {{ ref('int_goals') }}
     where funnel_id is not null
+
+),
+
+cohort_coverage as (
+
+    select * from {{ ref('int_period_coverage') }}
+    where period_grain = 'day'
+
+),
+
+funnel_windows as (
+
+    select distinct
+        funnel_id,
+        conversion_window_days
+    from goals
 
 ),
 
@@ -47,6 +67,25 @@ funnel_steps as (
 
 ),
 
+with_finality as (
+
+    select
+        funnel_steps.*,
+        cohort_coverage.data_through,
+        {{ final_after(
+            'cohort_coverage.period_end',
+            'funnel_windows.conversion_window_days'
+        ) }} as final_after,
+        coalesce(cohort_coverage.covers_whole_period, false)
+            as covers_whole_period
+    from funnel_steps
+    left join funnel_windows
+        on funnel_steps.funnel_id = funnel_windows.funnel_id
+    left join cohort_coverage
+        on funnel_steps.cohort_date = cohort_coverage.period_start
+
+),
+
 final as (
 
     select
@@ -67,8 +106,12 @@ final as (
         rate_from_first_step,
         rate_from_first_step_ci_lower,
         rate_from_first_step_ci_upper,
-        visitors_dropped
-    from funnel_steps
+        visitors_dropped,
+        data_through,
+        {{ is_final('data_through', 'final_after') }} as is_final,
+        final_after,
+        covers_whole_period
+    from with_finality
 
 )
 

@@ -1,3 +1,10 @@
+{#- One row per period grain, period and goal: the share of the period's
+    human visitors who completed the goal, with its Wilson interval and the
+    period's finality (docs: finality_rule): final once data_through passes
+    the period's end plus var late_event_lookback_days days. -#}
+{%- set lookback_days = whole_number_var(
+    'late_event_lookback_days', var('late_event_lookback_days')) %}
+
 with
 
 visitor_periods as (
@@ -15,6 +22,12 @@ visitor_goal_periods as (
 goals as (
 
     select * from {{ ref('int_goals') }}
+
+),
+
+period_coverage as (
+
+    select * from {{ ref('int_period_coverage') }}
 
 ),
 
@@ -62,7 +75,7 @@ counted as (
 
 ),
 
-final as (
+rated as (
 
     select
         *,
@@ -73,6 +86,45 @@ final as (
         {{ wilson_upper('converting_visitors', 'human_visitors') }}
             as conversion_rate_ci_upper
     from counted
+
+),
+
+with_finality as (
+
+    select
+        rated.*,
+        period_coverage.data_through,
+        {{ final_after('period_coverage.period_end', lookback_days) }}
+            as final_after,
+        coalesce(period_coverage.covers_whole_period, false)
+            as covers_whole_period
+    from rated
+    left join period_coverage
+        on
+            rated.period_grain = period_coverage.period_grain
+            and rated.period_start = period_coverage.period_start
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        goal_id,
+        goal_name,
+        goal_type,
+        funnel_id,
+        human_visitors,
+        converting_visitors,
+        conversion_rate,
+        conversion_rate_ci_lower,
+        conversion_rate_ci_upper,
+        data_through,
+        {{ is_final('data_through', 'final_after') }} as is_final,
+        final_after,
+        covers_whole_period
+    from with_finality
 
 )
 

@@ -1,3 +1,7 @@
+{#- The headline: the macro goals' rows of fct_goal_conversion_rates, with
+    the previous period of the same grain and the p-value of the change.
+    Only whole periods are compared: the previous period's figures and the
+    p-value are null unless both periods cover the whole period. -#}
 with
 
 goal_rates as (
@@ -9,6 +13,7 @@ goal_rates as (
 
 with_previous as (
 
+    -- a previous period only where both cover the whole period
     select
         current_period.*,
         previous_period.human_visitors as previous_human_visitors,
@@ -17,7 +22,9 @@ with_previous as (
     from goal_rates as current_period
     left join goal_rates as previous_period
         on
-            current_period.goal_id = previous_period.goal_id
+            current_period.covers_whole_period
+            and previous_period.covers_whole_period
+            and current_period.goal_id = previous_period.goal_id
             and current_period.period_grain = previous_period.period_grain
             and previous_period.period_start = case current_period.period_grain
                 when 'day' then current_period.period_start - 1
@@ -53,6 +60,10 @@ final as (
         conversion_rate,
         conversion_rate_ci_lower,
         conversion_rate_ci_upper,
+        data_through,
+        is_final,
+        final_after,
+        covers_whole_period,
         previous_human_visitors,
         previous_converting_visitors,
         previous_conversion_rate,

@@ -1,4 +1,12 @@
-{#- One row per funnel and week (Monday): where does the funnel lose
+{#- Version 1, deprecated (contract 0.5.0; removed after 2027-06-30):
+    the diagnosis as it was until 0.4.0, kept as
+    marts.fct_funnel_diagnosis_v1 so that a dashboard can move over to
+    version 2 (marts.fct_funnel_diagnosis). Its thresholds are the var
+    diagnosis_thresholds_v1. It misreads returning visitors (entry only at
+    a visitor's first step-1 event ever) and calls every week complete by
+    its own rule rather than the finality rule: see CHANGELOG.md 0.5.0.
+
+    One row per funnel and week (Monday): where does the funnel lose
     visitors this week compared with the four weeks before?
 
     The week's figures are those of its cohorts (visitors whose cohort date
@@ -20,7 +28,7 @@
     can still convert, and its macro rate (so a late_funnel_friction label)
     is provisional.
 
-    Thresholds: the var diagnosis_thresholds (README "Configuration").
+    Thresholds: the var diagnosis_thresholds_v1.
     rate falls below trailing:  rate <  trailing * (1 - falls_below_relative)
     rate holds at trailing:     rate >= trailing * (1 - holds_relative)
     Both are compared exactly, on the integer counts behind the rates
@@ -31,15 +39,15 @@
     'falls_below_relative': 0.10,
     'holds_relative': 0.0,
 } %}
-{%- set thresholds = var('diagnosis_thresholds', default_thresholds) %}
+{%- set thresholds = var('diagnosis_thresholds_v1', default_thresholds) %}
 {%- if thresholds is not mapping %}
     {{ exceptions.raise_compiler_error(
-        "var diagnosis_thresholds must be a mapping with the keys "
+        "var diagnosis_thresholds_v1 must be a mapping with the keys "
         ~ default_thresholds.keys() | join(', ') ~ ", got " ~ thresholds) }}
 {%- endif %}
 {%- for key in thresholds if key not in default_thresholds %}
     {{ exceptions.raise_compiler_error(
-        "var diagnosis_thresholds: unknown key '" ~ key ~ "'; the keys are "
+        "var diagnosis_thresholds_v1: unknown key '" ~ key ~ "'; the keys are "
         ~ default_thresholds.keys() | join(', ')) }}
 {%- endfor %}
 {%- for key in default_thresholds %}
@@ -50,7 +58,7 @@
         or thresholds[key] < 0
         or thresholds[key] >= 1 %}
         {{ exceptions.raise_compiler_error(
-            "var diagnosis_thresholds: " ~ key ~ " must be a number in"
+            "var diagnosis_thresholds_v1: " ~ key ~ " must be a number in"
             ~ " [0, 1), got " ~ thresholds.get(key, 'nothing')) }}
     {%- endif %}
 {%- endfor %}
