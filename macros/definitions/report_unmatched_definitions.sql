@@ -1,10 +1,11 @@
 {#- on-run-end: reports the rows of audit.unmatched_definitions (goals that
     matched no counted event, funnels without entrants) by name, as a
-    warning, or as an error that fails the command when the var
-    fail_on_unmatched_definitions is true. Only when this command built the
-    table (or found it current): a run that did not select it reports
-    nothing rather than a stale list. Reads only; nothing in `dbt compile`
-    or `dbt docs generate`. -#}
+    warning, or, when the var fail_on_unmatched_definitions is true, as a
+    hook whose query fails with the same message (the command then ends
+    with an error and exit code 1). Only when this command built the table
+    (or found it current): a run that did not select it reports nothing
+    rather than a stale list. Reads only; nothing in `dbt compile` or
+    `dbt docs generate`. -#}
 {% macro report_unmatched_definitions(results) -%}
     {%- set fail = var('fail_on_unmatched_definitions', false) -%}
     {%- if fail is not sameas true and fail is not sameas false -%}
@@ -38,9 +39,9 @@
                 ~ (fail | string | lower) ~ '):\n  - '
                 ~ problems | join('\n  - ') -%}
             {%- if fail -%}
-                {%- do exceptions.raise_compiler_error(message) -%}
+                {{ return('select ' ~ raise_error_sql(sql_string(message))) }}
             {%- else -%}
-                {%- do exceptions.warn(message) -%}
+                {%- do exceptions.warn('[WARNING]: ' ~ message) -%}
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
