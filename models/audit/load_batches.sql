@@ -60,7 +60,7 @@ earlier_newest as (
         max(load_newest.newest_occurred_at) as earlier_newest_occurred_at
     from loads
     inner join load_newest
-        on load_newest.loaded_at < loads.loaded_at
+        on loads.loaded_at > load_newest.loaded_at
     group by loads.loaded_at
 
 ),
