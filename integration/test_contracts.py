@@ -106,7 +106,7 @@ def model_node(manifest: dict, name: str) -> dict:
 
 def test_every_mart_and_audit_table_has_an_enforced_public_contract(docs):
     names = contracted_model_names()
-    assert len(names) == 11, names
+    assert len(names) == 12, names
     for name in names:
         node = model_node(docs["manifest"], name)
         assert node["config"]["contract"]["enforced"] is True, name

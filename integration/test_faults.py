@@ -45,8 +45,11 @@ HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parent
 DBT = str(Path(sys.executable).with_name("dbt"))
 # Columns that record when a build ran (or when a file was written), not
-# what it computed.
-LOAD_TIME_COLUMNS = ("loaded_at", "processed_at", "file_modified_at")
+# what it computed; and load_batches' late rows, measured against the files
+# of earlier builds (a full refresh loads every file in one build, so it
+# calls none late; integration/test_definition_checks.py tests them).
+LOAD_TIME_COLUMNS = ("loaded_at", "processed_at", "file_modified_at",
+                     "late_rows", "earlier_newest_occurred_at")
 COMPARED_SCHEMAS = ("marts", "audit", "staging", "intermediate")
 LOCK_ERROR = re.compile(
     r'IO Error: Could not set lock on file "(?P<path>.+)": Conflicting lock '

@@ -1,6 +1,8 @@
 {#- One row per raw file loaded: when, how many rows, their fate, and how
-    many arrived late (occurred more than var late_event_lookback_days
-    before the newest event of the same file). -#}
+    many arrived late. A load is one build's files (one loaded_at); a row
+    is late when it occurred more than var late_event_lookback_days before
+    the newest event of the earlier loads. Nothing is late on the first
+    load, and a file's own events (or its build's) never make it late. -#}
 with
 
 raw_files as (
@@ -30,18 +32,53 @@ fates as (
 
 ),
 
+-- a load: the files one build recorded (one loaded_at)
+loads as (
+
+    select distinct loaded_at from raw_files
+
+),
+
+-- the newest event time of each load
+load_newest as (
+
+    select
+        raw_files.loaded_at,
+        max(fates.newest_occurred_at) as newest_occurred_at
+    from raw_files
+    inner join fates
+        on raw_files.file_index = fates.file_index
+    group by raw_files.loaded_at
+
+),
+
+-- for each load, the newest event time of the loads before it
+earlier_newest as (
+
+    select
+        loads.loaded_at,
+        max(load_newest.newest_occurred_at) as earlier_newest_occurred_at
+    from loads
+    inner join load_newest
+        on loads.loaded_at > load_newest.loaded_at
+    group by loads.loaded_at
+
+),
+
 late as (
 
     select
-        fates.file_index,
+        raw_files.file_index,
         count(*) as late_rows
     from classified
-    inner join fates
-        on {{ raw_file_index('classified.raw_row_id') }} = fates.file_index
+    inner join raw_files
+        on {{ raw_file_index('classified.raw_row_id') }} = raw_files.file_index
+    inner join earlier_newest
+        on raw_files.loaded_at = earlier_newest.loaded_at
     where
-        classified.occurred_at < fates.newest_occurred_at
+        classified.occurred_at < earlier_newest.earlier_newest_occurred_at
         - interval {{ var('late_event_lookback_days') | int }} days
-    group by fates.file_index
+    group by raw_files.file_index
 
 ),
 
@@ -60,12 +97,15 @@ final as (
         coalesce(fates.counted_rows, 0) as counted_rows,
         fates.oldest_occurred_at,
         fates.newest_occurred_at,
-        coalesce(late.late_rows, 0) as late_rows
+        coalesce(late.late_rows, 0) as late_rows,
+        earlier_newest.earlier_newest_occurred_at
     from raw_files
     left join fates
         on raw_files.file_index = fates.file_index
     left join late
         on raw_files.file_index = late.file_index
+    left join earlier_newest
+        on raw_files.loaded_at = earlier_newest.loaded_at
 
 )
 
