@@ -43,7 +43,7 @@ UA = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
 LIFT_COLUMNS = [
     "period_start", "micro_goal_id", "micro_goal_name", "macro_goal_id",
     "macro_goal_name", "funnel_id", "is_micro_step_of_macro_funnel",
-    "visitors_active", "visitors_with_micro", "visitors_without_micro",
+    "micro_goal_role", "visitors_active", "visitors_with_micro", "visitors_without_micro",
     "with_micro_macro_converters", "without_micro_macro_converters",
     "with_micro_macro_rate", "without_micro_macro_rate", "lift",
 ]
@@ -207,6 +207,10 @@ def lift_oracle(events, definitions):
                     "funnel_id": ma.funnel_id,
                     "is_micro_step_of_macro_funnel":
                         mi.funnel_id == ma.funnel_id,
+                    "micro_goal_role": (
+                        "funnel_step" if mi.funnel_id == ma.funnel_id
+                        else "other_funnel_step" if mi.funnel_id
+                        else "standalone"),
                     "visitors_active": len(visitors),
                     "visitors_with_micro": len(group_a),
                     "visitors_without_micro": len(group_b),
