@@ -43,9 +43,10 @@ UA = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
 LIFT_COLUMNS = [
     "period_start", "micro_goal_id", "micro_goal_name", "macro_goal_id",
     "macro_goal_name", "funnel_id", "is_micro_step_of_macro_funnel",
-    "micro_goal_role", "visitors_active", "visitors_with_micro", "visitors_without_micro",
+    "visitors_active", "visitors_with_micro", "visitors_without_micro",
     "with_micro_macro_converters", "without_micro_macro_converters",
     "with_micro_macro_rate", "without_micro_macro_rate", "lift",
+    "micro_goal_role",
 ]
 DIAGNOSIS_COLUMNS = [
     "funnel_id", "funnel_name", "week_start", "week_human_visitors",

@@ -11,8 +11,8 @@
     level-(k-1) row carrying S, so after the greedy step k-1. No row
     carries S beyond the deepest step.
 
-    Each duration is given in seconds and, next to it, in hours
-    (seconds / 3600), the unit a reader compares. -#}
+    Each duration is given in seconds and again in hours (seconds / 3600),
+    the unit a reader compares. -#}
 with
 
 chain as (
@@ -115,15 +115,16 @@ final as (
         goals.goal_type,
         timing.visitors_timed,
         timing.median_seconds_from_previous_step,
+        timing.p90_seconds_from_previous_step,
+        timing.median_seconds_from_first_step,
+        timing.p90_seconds_from_first_step,
+        -- the same durations in hours (new columns go at the end)
         timing.median_seconds_from_previous_step / 3600
             as median_hours_from_previous_step,
-        timing.p90_seconds_from_previous_step,
         timing.p90_seconds_from_previous_step / 3600
             as p90_hours_from_previous_step,
-        timing.median_seconds_from_first_step,
         timing.median_seconds_from_first_step / 3600
             as median_hours_from_first_step,
-        timing.p90_seconds_from_first_step,
         timing.p90_seconds_from_first_step / 3600
             as p90_hours_from_first_step
     from timing

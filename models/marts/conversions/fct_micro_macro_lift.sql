@@ -279,7 +279,6 @@ final as (
         macro_goal_name,
         funnel_id,
         is_micro_step_of_macro_funnel,
-        micro_goal_role,
         visitors_active,
         visitors_with_micro,
         visitors_without_micro,
@@ -288,7 +287,8 @@ final as (
         with_micro_macro_rate,
         without_micro_macro_rate,
         with_micro_macro_rate
-        / nullif(without_micro_macro_rate, 0) as lift
+        / nullif(without_micro_macro_rate, 0) as lift,
+        micro_goal_role
     from rates
 
 )
