@@ -269,6 +269,15 @@ rates as (
 
 ),
 
+lifts as (
+
+    select
+        *,
+        with_micro_macro_rate / nullif(without_micro_macro_rate, 0) as lift
+    from rates
+
+),
+
 final as (
 
     select
@@ -286,10 +295,9 @@ final as (
         without_micro_macro_converters,
         with_micro_macro_rate,
         without_micro_macro_rate,
-        with_micro_macro_rate
-        / nullif(without_micro_macro_rate, 0) as lift,
+        lift,
         micro_goal_role
-    from rates
+    from lifts
 
 )
 
