@@ -550,7 +550,8 @@ def raw_table_chart(dataset_id: int, columns: list[tuple[str, str]],
         "column_config": {label: {"d3NumberFormat": number_format}
                           for label, number_format in number_formats.items()},
     }
-    query = {"columns": labelled, "metrics": [], "orderby": order,
+    # No metrics (None, not []): Superset groups by the columns otherwise.
+    query = {"columns": labelled, "metrics": None, "orderby": order,
              "post_processing": []}
     return dataset_id, form_data, query
 
