@@ -619,7 +619,7 @@ TIMING_COLUMNS = [
 def chart_timing(ds: dict[str, int]) -> tuple[int, dict, dict]:
     hours = [label for label, column in TIMING_COLUMNS
              if "_hours_" in column]
-    formats = {label: ",.1f" for label in hours}
+    formats = {label: ",.2f" for label in hours}
     formats["Median seconds from previous step"] = ",.0f"
     return raw_table_chart(
         ds["fct_funnel_step_timing"], TIMING_COLUMNS,
