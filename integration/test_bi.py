@@ -8,7 +8,10 @@ provisioning twice, then:
 - exactly one database, dataset per table, chart per name and dashboard;
 - every chart's data endpoint returns the mart's figures, read directly
   with duckdb (the headline weekly macro rate and its interval, the funnel
-  overall and for a segment, lift, the latest diagnosis);
+  overall, for a segment and for a date range, the two lift charts, the
+  timing in hours, the latest diagnosis in words);
+- the funnel's label type is "name, value and percentage" in the
+  installed Superset;
 - while Superset is up the file opens read-only from another process, and
   Superset holds no lock on it (read-only, no pooled connection);
 - a build renamed over the file (what scripts/build_and_swap.sh does) shows
