@@ -143,6 +143,11 @@ def screenshot(url: str, username: str, password: str, output: Path, *,
                 break
             size = wanted
             driver.set_window_size(WIDTH, size)
+            # the window's height includes what is not page (headless
+            # Chromium keeps some): add it, so the page itself is `size`
+            inner = driver.execute_script("return window.innerHeight")
+            if inner < size:
+                driver.set_window_size(WIDTH, size + size - inner)
             time.sleep(1)
             wait_for_charts(driver, charts, timeout)
         output.parent.mkdir(parents=True, exist_ok=True)
