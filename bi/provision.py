@@ -11,9 +11,14 @@ Creates, or updates in place when they exist (found by name):
   a connection per query and closes it, so between queries Superset holds
   no lock on the file at all);
 - one dataset per mart it charts (schema marts), plus the virtual dataset
-  latest_funnel_diagnosis (each funnel's latest week);
-- the charts of CHARTS and the dashboard "Conversions" (slug conversions),
-  its layout built here, with native filters on segment type and segment.
+  latest_funnel_diagnosis (each funnel's latest week, diagnosis in words);
+- the charts of CHART_NAMES and the dashboard "Conversions" (slug
+  conversions), its layout built here, with native filters: a date range
+  (on each chart's date column) and segment type and segment (the funnel).
+
+Every table column is labelled in words (LABEL pairs: label, SQL), and the
+funnel draws each step's count and rate. Rows that are not final are marked
+where the dataset has an `is_final` column (finality_marks).
 
 Running it twice gives exactly one of each. Standard library only, so the
 tests can use its client from the project's venv too.
@@ -38,25 +43,88 @@ SCHEMA = "marts"
 PHYSICAL_DATASETS = [
     "fct_macro_conversion_rates",
     "fct_funnel_steps_by_segment",
+    "fct_funnel_step_timing",
     "fct_micro_macro_lift",
     "fct_funnel_diagnosis",
 ]
+
+# fct_funnel_diagnosis's labels (its `diagnosis is a known label` test), in
+# words. A label missing here shows as its code, never as nothing.
+DIAGNOSIS_LABELS = {
+    "late_funnel_friction":
+        "Late-funnel friction: visitors enter the funnel but fewer complete it",
+    "not_reaching_funnel":
+        "Not reaching the funnel: fewer visitors enter it",
+    "stable": "Stable: no fall against the 4 weeks before",
+    "insufficient_data":
+        "Too few visitors to tell: under the minimum of entrants this week "
+        "or in the 4 weeks before",
+}
+# fct_micro_macro_lift's micro_goal_role, in words.
+ROLE_LABELS = {
+    "funnel_step": "Step of the macro goal's funnel",
+    "other_funnel_step": "Step of another funnel",
+    "standalone": "Standalone micro goal",
+}
+
+
+def sql_case(column: str, labels: dict[str, str]) -> str:
+    """CASE mapping a code column to words; an unknown code stays as is."""
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+    whens = " ".join(f"WHEN {quoted(code)} THEN {quoted(words)}"
+                     for code, words in labels.items())
+    return f"CASE {column} {whens} ELSE {column} END"
+
+
 LATEST_DIAGNOSIS = "latest_funnel_diagnosis"
-LATEST_DIAGNOSIS_SQL = """\
--- Each funnel's latest week of marts.fct_funnel_diagnosis (is_complete says
--- whether its entrants have had their whole conversion window yet).
-select *
-from marts.fct_funnel_diagnosis
-qualify week_start = max(week_start) over (partition by funnel_id)
+LATEST_DIAGNOSIS_SQL = f"""\
+-- Each funnel's latest week of marts.fct_funnel_diagnosis (is_final says
+-- whether late events or conversions can still change it), with
+-- the diagnosis and the step of the largest drop-off in words.
+select
+    diagnosis.*,
+    {sql_case("diagnosis.diagnosis", DIAGNOSIS_LABELS)} as diagnosis_label,
+    coalesce(goals.goal_name, diagnosis.largest_dropoff_goal_id)
+        as largest_dropoff_goal_name
+from marts.fct_funnel_diagnosis as diagnosis
+left join marts.dim_goals as goals
+    on diagnosis.largest_dropoff_goal_id = goals.goal_id
+qualify diagnosis.week_start
+    = max(diagnosis.week_start) over (partition by diagnosis.funnel_id)
 """
 
 CHART_RATE = "Macro conversion rate by week, with 95% interval"
-CHART_FUNNEL = "Funnel: visitors reaching each step"
-CHART_DROPOFF = "Funnel: drop-off per step"
-CHART_LIFT = "Micro-to-macro lift by month"
+CHART_FUNNEL = "Funnel: visitors reaching each step (count, % of previous step)"
+CHART_DROPOFF = "Funnel: counts and rates per step"
+CHART_TIMING = "Funnel: time to each step, in hours"
+CHART_LIFT = "Micro goals outside the funnel: lift toward the macro goal"
+CHART_LIFT_STEPS = "Funnel steps: share going on to the macro goal"
 CHART_DIAGNOSIS = "Latest funnel diagnosis"
-CHART_NAMES = [CHART_RATE, CHART_FUNNEL, CHART_DROPOFF, CHART_LIFT,
-               CHART_DIAGNOSIS]
+CHART_NAMES = [CHART_RATE, CHART_FUNNEL, CHART_DROPOFF, CHART_TIMING,
+               CHART_LIFT, CHART_LIFT_STEPS, CHART_DIAGNOSIS]
+# Names that earlier versions gave to charts now renamed.
+RETIRED_CHART_NAMES = ["Funnel: visitors reaching each step",
+                       "Funnel: drop-off per step",
+                       "Micro-to-macro lift by month"]
+
+# The date column of each chart that the dashboard's date range filters (a
+# TEMPORAL_RANGE filter on it, which the native time filter sets). The
+# latest diagnosis is the latest week whatever the range.
+DATE_COLUMNS = {
+    CHART_RATE: "period_start",
+    CHART_FUNNEL: "cohort_date",
+    CHART_DROPOFF: "cohort_date",
+    CHART_TIMING: "cohort_month",
+    CHART_LIFT: "period_start",
+    CHART_LIFT_STEPS: "period_start",
+}
+DATE_RANGE_FILTER_ID = "NATIVE_FILTER-date-range"
+
+# Superset 6.1's funnel chart takes its label type as a number (its
+# EchartsFunnelLabelTypeType enum); a name such as "key_value_percent"
+# falls back to the step name alone. 5 draws "step: count (rate)".
+FUNNEL_LABEL_KEY_VALUE_PERCENT = 5
 
 # fct_funnel_steps_by_segment holds the funnel once per segment type
 # (device_type, channel, landing_page), and each type splits the same
@@ -216,6 +284,11 @@ def ensure_dataset(api: Superset, existing: list[dict], database_id: int,
     return dataset_id
 
 
+def dataset_columns(api: Superset, dataset_id: int) -> set[str]:
+    result = api.request("GET", f"/api/v1/dataset/{dataset_id}")["result"]
+    return {c["column_name"] for c in result["columns"]}
+
+
 def column_values(api: Superset, dataset_id: int, column: str) -> list:
     return api.request(
         "GET", f"/api/v1/datasource/table/{dataset_id}/column/{column}/values/"
@@ -273,7 +346,54 @@ def query_context(dataset_id: int, form_data: dict, query: dict) -> dict:
     }
 
 
-def chart_rate(ds: dict[str, int], macro_goal: str) -> tuple[int, dict, dict]:
+def temporal_range(column: str) -> dict:
+    """The adhoc filter the dashboard's date range sets (Superset replaces
+    the comparator of a chart's TEMPORAL_RANGE filters with the range)."""
+    return {"expressionType": "SIMPLE", "clause": "WHERE", "subject": column,
+            "operator": "TEMPORAL_RANGE", "comparator": "No filter"}
+
+
+def with_date_range(name: str, built: tuple[int, dict, dict]
+                    ) -> tuple[int, dict, dict]:
+    """The chart, filtered by the dashboard's date range on its date column
+    (DATE_COLUMNS); charts without one are left as they are."""
+    if name not in DATE_COLUMNS:
+        return built
+    dataset_id, form_data, query = built
+    filters = form_data.get("adhoc_filters", []) + [
+        temporal_range(DATE_COLUMNS[name])]
+    return dataset_id, dict(form_data, adhoc_filters=filters), query
+
+
+# --- finality -----------------------------------------------------------------
+
+def finality_marks(columns: set[str]) -> dict:
+    """How the charts mark rows that are not final, from the columns a
+    dataset has: SPEC section 4's is_final and final_after (on
+    fct_macro_conversion_rates, fct_goal_conversion_rates and
+    fct_funnel_steps). Without them, nothing is marked. With them:
+
+    - metric: a series of the rate chart that holds the rate only where the
+      row is not final, drawn as markers of its own in the legend's
+      "Not final yet";
+    - cohort_metric: a column of the funnel drop-off table, the cohort
+      dates summed into its figures that are not final yet (their
+      entrants can still convert).
+    """
+    if "is_final" not in columns:
+        return {}
+    return {
+        "metric": sql_metric(
+            "Not final yet",
+            "MAX(CASE WHEN NOT is_final THEN conversion_rate END)"),
+        "cohort_metric": sql_metric(
+            "Cohort days not final yet",
+            "COUNT(DISTINCT CASE WHEN NOT is_final THEN cohort_date END)"),
+    }
+
+
+def chart_rate(ds: dict[str, int], macro_goal: str,
+               finality: dict | None = None) -> tuple[int, dict, dict]:
     dataset_id = ds["fct_macro_conversion_rates"]
     # Superset's line chart draws series named X__yhat_lower and
     # X__yhat_upper as a shaded band around series X (the band of its
@@ -287,6 +407,8 @@ def chart_rate(ds: dict[str, int], macro_goal: str) -> tuple[int, dict, dict]:
         sql_metric(f"{rate}__yhat_lower", "MAX(conversion_rate_ci_lower)"),
         sql_metric(f"{rate}__yhat_upper", "MAX(conversion_rate_ci_upper)"),
     ]
+    if finality:
+        metrics.append(finality["metric"])
     filters = [eq_filter("period_grain", "week"),
                eq_filter("goal_id", macro_goal)]
     form_data = {
@@ -367,11 +489,12 @@ def chart_funnel(ds: dict[str, int]) -> tuple[int, dict, dict]:
         "adhoc_filters": [],
         "row_limit": 100,
         "sort_by_metric": True,
+        # Each step's label: its name, count and rate from the step before.
         "percent_calculation_type": "prev_step",
         "show_labels": True,
         "show_tooltip_labels": True,
-        "label_type": "key_value_percent",
-        "tooltip_label_type": "key_value_percent",
+        "label_type": FUNNEL_LABEL_KEY_VALUE_PERCENT,
+        "tooltip_label_type": FUNNEL_LABEL_KEY_VALUE_PERCENT,
         "number_format": ",d",
         "show_legend": False,
     }
@@ -380,11 +503,15 @@ def chart_funnel(ds: dict[str, int]) -> tuple[int, dict, dict]:
     return dataset_id, form_data, query
 
 
-def chart_dropoff(ds: dict[str, int]) -> tuple[int, dict, dict]:
+def chart_dropoff(ds: dict[str, int], finality: dict | None = None
+                  ) -> tuple[int, dict, dict]:
     dataset_id = ds["fct_funnel_steps_by_segment"]
     m = funnel_metrics()
     metrics = [m["reached"], m["dropped"], m["rate_previous"], m["rate_first"]]
-    groupby = ["funnel_name", sql_column("Step", STEP_LABEL)]
+    if finality:
+        metrics.append(finality["cohort_metric"])
+    groupby = [sql_column("Funnel", "funnel_name"),
+               sql_column("Step", STEP_LABEL)]
     form_data = {
         "viz_type": "table",
         "datasource": f"{dataset_id}__table",
@@ -414,53 +541,150 @@ def chart_dropoff(ds: dict[str, int]) -> tuple[int, dict, dict]:
     return dataset_id, form_data, query
 
 
-def raw_table_chart(dataset_id: int, columns: list[str], order: list,
-                    row_limit: int, include_search: bool, timestamp_format: str,
-                    number_formats: dict[str, str]) -> tuple[int, dict, dict]:
-    """A table chart of a dataset's rows as they are (no aggregation)."""
+def raw_table_chart(dataset_id: int, columns: list[tuple[str, str]],
+                    order: list, row_limit: int, include_search: bool,
+                    number_formats: dict[str, str],
+                    filters: list[dict] | None = None
+                    ) -> tuple[int, dict, dict]:
+    """A table chart of a dataset's rows as they are (no aggregation), each
+    column a (label in words, SQL expression) pair."""
+    labelled = [sql_column(label, expression) for label, expression in columns]
     form_data = {
         "viz_type": "table",
         "datasource": f"{dataset_id}__table",
         "query_mode": "raw",
-        "all_columns": columns,
+        "all_columns": labelled,
         "order_by_cols": [json.dumps(o) for o in order],
-        "adhoc_filters": [],
+        "adhoc_filters": filters or [],
         "row_limit": row_limit,
         "server_pagination": False,
         "include_search": include_search,
-        "table_timestamp_format": timestamp_format,
-        "column_config": {column: {"d3NumberFormat": number_format}
-                          for column, number_format in number_formats.items()},
+        "column_config": {label: {"d3NumberFormat": number_format}
+                          for label, number_format in number_formats.items()},
     }
-    query = {"columns": columns, "metrics": [], "orderby": order,
+    # No metrics (None, not []): Superset groups by the columns otherwise.
+    query = {"columns": labelled, "metrics": None, "orderby": order,
              "post_processing": []}
     return dataset_id, form_data, query
 
 
-def chart_lift(ds: dict[str, int]) -> tuple[int, dict, dict]:
-    columns = ["period_start", "micro_goal_name", "macro_goal_name", "lift",
-               "with_micro_macro_rate", "without_micro_macro_rate",
-               "visitors_with_micro", "visitors_without_micro",
-               "is_micro_step_of_macro_funnel"]
+MONTH = ("Month", "strftime(period_start, '%Y-%m')")
+
+
+def lift_columns(funnel_steps: bool) -> list[tuple[str, str]]:
+    if funnel_steps:
+        return [
+            MONTH,
+            ("Funnel step", "micro_goal_name"),
+            ("Macro goal", "macro_goal_name"),
+            ("Went on to the macro goal", "with_micro_macro_rate"),
+            ("Macro rate of the others", "without_micro_macro_rate"),
+            ("Visitors at the step", "visitors_with_micro"),
+            ("Lift (large by construction)", "lift"),
+        ]
+    return [
+        MONTH,
+        ("Micro goal", "micro_goal_name"),
+        ("Macro goal", "macro_goal_name"),
+        ("Lift (times as likely)", "lift"),
+        ("Macro rate with the micro goal", "with_micro_macro_rate"),
+        ("Macro rate without it", "without_micro_macro_rate"),
+        ("Visitors with the micro goal", "visitors_with_micro"),
+        ("Visitors without it", "visitors_without_micro"),
+        ("Kind of goal", sql_case("micro_goal_role", ROLE_LABELS)),
+    ]
+
+
+def chart_lift(ds: dict[str, int], funnel_steps: bool = False
+               ) -> tuple[int, dict, dict]:
+    """The lift of micro goals outside the macro goal's funnel, or (with
+    funnel_steps) of the funnel's own steps, which are kept apart: their
+    lift is the funnel's progression, large by construction."""
+    role = {"expressionType": "SIMPLE", "clause": "WHERE",
+            "subject": "micro_goal_role",
+            "operator": "==" if funnel_steps else "!=",
+            "comparator": "funnel_step"}
+    columns = lift_columns(funnel_steps)
+    formats = {label: ".1%" for label, column in columns
+               if column.endswith("_rate")}
+    formats.update({label: ".2f" for label, column in columns
+                    if column == "lift"})
     return raw_table_chart(
         ds["fct_micro_macro_lift"], columns,
         order=[["period_start", False], ["lift", False]], row_limit=1000,
-        include_search=True, timestamp_format="%Y-%m",
-        number_formats={"with_micro_macro_rate": ".1%",
-                        "without_micro_macro_rate": ".1%", "lift": ".2f"})
+        include_search=not funnel_steps, number_formats=formats,
+        filters=[role])
+
+
+TIMING_COLUMNS = [
+    ("Cohort month", "strftime(cohort_month, '%Y-%m')"),
+    ("Funnel", "funnel_name"),
+    ("Step", STEP_LABEL),
+    ("Visitors timed", "visitors_timed"),
+    ("Median hours from previous step", "median_hours_from_previous_step"),
+    ("90% within (hours)", "p90_hours_from_previous_step"),
+    ("Median hours from step 1", "median_hours_from_first_step"),
+    ("Median seconds from previous step", "median_seconds_from_previous_step"),
+]
+
+
+def chart_timing(ds: dict[str, int]) -> tuple[int, dict, dict]:
+    hours = [label for label, column in TIMING_COLUMNS
+             if "_hours_" in column]
+    formats = {label: ",.2f" for label in hours}
+    formats["Median seconds from previous step"] = ",.0f"
+    return raw_table_chart(
+        ds["fct_funnel_step_timing"], TIMING_COLUMNS,
+        order=[["cohort_month", False], ["funnel_id", True],
+               ["step_order", True]],
+        row_limit=1000, include_search=False, number_formats=formats)
+
+
+DIAGNOSIS_COLUMNS = [
+    ("Funnel", "funnel_name"),
+    ("Week (Monday)", "strftime(week_start, '%Y-%m-%d')"),
+    ("Diagnosis", "diagnosis_label"),
+    ("Final?", "CASE WHEN is_final THEN 'final' ELSE "
+               "'not yet: late events and conversions can still change it' END"),
+    ("Share entering the funnel", "entry_rate"),
+    ("The 4 weeks before", "trailing_entry_rate"),
+    ("Macro rate of the week's new entrants", "macro_rate"),
+    ("Macro rate, 4 weeks before", "trailing_macro_rate"),
+    ("Largest drop-off at", "largest_dropoff_goal_name"),
+    ("Visitors lost there", "largest_dropoff_visitors"),
+]
 
 
 def chart_diagnosis(ds: dict[str, int]) -> tuple[int, dict, dict]:
-    columns = ["funnel_name", "week_start", "diagnosis", "is_complete",
-               "entry_rate", "trailing_entry_rate", "macro_rate",
-               "trailing_macro_rate", "largest_dropoff_goal_id",
-               "largest_dropoff_visitors"]
-    rates = ["entry_rate", "trailing_entry_rate", "macro_rate",
-             "trailing_macro_rate"]
+    rates = ["Share entering the funnel", "The 4 weeks before",
+             "Macro rate of the week's new entrants",
+             "Macro rate, 4 weeks before"]
     return raw_table_chart(
-        ds[LATEST_DIAGNOSIS], columns, order=[["funnel_name", True]],
-        row_limit=100, include_search=False, timestamp_format="%Y-%m-%d",
+        ds[LATEST_DIAGNOSIS], DIAGNOSIS_COLUMNS,
+        order=[["funnel_name", True]], row_limit=100, include_search=False,
         number_formats={rate: ".1%" for rate in rates})
+
+
+def build_charts(ds: dict[str, int], macro_goal: str,
+                 finality: dict[str, dict] | None = None
+                 ) -> dict[str, tuple[int, dict, dict]]:
+    """Every chart's (dataset id, form data, query), by name, each with the
+    dashboard's date range on its date column. `finality`: finality_marks
+    of each dataset, by table name."""
+    finality = finality or {}
+    built = {
+        CHART_RATE: chart_rate(ds, macro_goal,
+                               finality.get("fct_macro_conversion_rates")),
+        CHART_FUNNEL: chart_funnel(ds),
+        CHART_DROPOFF: chart_dropoff(
+            ds, finality.get("fct_funnel_steps_by_segment")),
+        CHART_TIMING: chart_timing(ds),
+        CHART_LIFT: chart_lift(ds),
+        CHART_LIFT_STEPS: chart_lift(ds, funnel_steps=True),
+        CHART_DIAGNOSIS: chart_diagnosis(ds),
+    }
+    assert list(built) == CHART_NAMES
+    return {name: with_date_range(name, chart) for name, chart in built.items()}
 
 
 def ensure_chart(api: Superset, existing: list[dict], name: str,
@@ -492,12 +716,16 @@ From the dbt project's marts (schema `marts` of the DuckDB file, opened
 read-only). Rates are distinct human visitors; bands are 95% Wilson
 intervals.
 
-- **Segment type / Segment** filters (left) split the two funnel charts
-  by the device, channel or landing page at funnel entry.
-- Funnel steps have huge lifts by construction
-  (`is_micro_step_of_macro_funnel`).
-- A week whose `is_complete` is false is still converting: its entrants
-  have not had their whole conversion window yet.
+- **Date range** (left) keeps the weeks, months and funnel cohorts that
+  start in it (the latest diagnosis stays the latest week).
+- **Segment type / Segment** split the funnel charts by the device,
+  channel or landing page at funnel entry.
+- Lift: micro goals outside the funnel are the signal; the funnel's own
+  steps are apart, their lift is large by construction.
+- Not final yet (rate chart markers, the drop-off table's last column,
+  the diagnosis's "Final?"): late events or conversions can still change
+  these figures; a week is final once the data pass its end plus the
+  late-event lookback (a funnel cohort: plus its window).
 """
 
 
@@ -506,7 +734,9 @@ def layout(charts: dict[str, dict]) -> dict:
     rows = [
         [(CHART_RATE, 8, 60), ("MARKDOWN-intro", 4, 60)],
         [(CHART_FUNNEL, 5, 60), (CHART_DROPOFF, 7, 60)],
-        [(CHART_LIFT, 12, 70)],
+        [(CHART_TIMING, 12, 40)],
+        [(CHART_LIFT, 12, 60)],
+        [(CHART_LIFT_STEPS, 12, 50)],
         [(CHART_DIAGNOSIS, 12, 24)],
     ]
     position = {
@@ -576,7 +806,27 @@ def native_filters(ds: dict[str, int], charts: dict[str, dict]) -> list[dict]:
             "description": description,
         }
 
+    dated = [charts[name]["id"] for name in DATE_COLUMNS]
+    date_range = {
+        "id": DATE_RANGE_FILTER_ID,
+        "name": "Date range",
+        "type": "NATIVE_FILTER",
+        "filterType": "filter_time",
+        "targets": [{}],
+        "defaultDataMask": {"extraFormData": {}, "filterState": {},
+                            "ownState": {}},
+        "controlValues": {"enableEmptyFilter": False},
+        "cascadeParentIds": [],
+        "scope": {"rootPath": ["ROOT_ID"],
+                  "excluded": [c["id"] for c in charts.values()
+                               if c["id"] not in dated]},
+        "chartsInScope": dated,
+        "tabsInScope": [],
+        "description": "Weeks, months and funnel cohorts starting in the "
+                       "range (UTC)",
+    }
     return [
+        date_range,
         select("NATIVE_FILTER-segment-type", "Segment type", "segment_type",
                [], "device_type, channel or landing_page, at funnel entry"),
         select("NATIVE_FILTER-segment", "Segment", "segment_value",
@@ -619,16 +869,19 @@ def provision(api: Superset, duckdb_path: Path,
 
     dashboard_id = ensure_dashboard(api)
     existing_charts = api.list("chart", ["id", "slice_name"])
-    built = {
-        CHART_RATE: chart_rate(datasets, macro_goal),
-        CHART_FUNNEL: chart_funnel(datasets),
-        CHART_DROPOFF: chart_dropoff(datasets),
-        CHART_LIFT: chart_lift(datasets),
-        CHART_DIAGNOSIS: chart_diagnosis(datasets),
-    }
+    finality = {table: finality_marks(dataset_columns(api, dataset_id))
+                for table, dataset_id in datasets.items()}
+    built = build_charts(datasets, macro_goal, finality)
     charts = {name: ensure_chart(api, existing_charts, name, built[name],
                                  dashboard_id)
               for name in CHART_NAMES}
+    # Charts of earlier versions of this dashboard, under names it no
+    # longer has: removed, so the dashboard holds exactly CHART_NAMES.
+    for old in existing_charts:
+        if old["slice_name"] in RETIRED_CHART_NAMES:
+            api.request("DELETE", f"/api/v1/chart/{old['id']}")
+            print(f"provision: chart {old['slice_name']!r} removed "
+                  f"(id {old['id']})")
 
     metadata = {
         "native_filter_configuration": native_filters(datasets, charts),

@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 
 from selenium import webdriver
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provision import CHART_NAMES  # noqa: E402  (standard library only)
+
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -111,7 +115,7 @@ def wait_for_charts(driver, expected: int, timeout: float) -> list:
 
 
 def screenshot(url: str, username: str, password: str, output: Path, *,
-               slug: str = "conversions", charts: int = 5,
+               slug: str = "conversions", charts: int = len(CHART_NAMES),
                timeout: float = 120) -> Path:
     profile = tempfile.mkdtemp(prefix="bi-chromium-")
     driver = chrome(profile)
@@ -124,15 +128,28 @@ def screenshot(url: str, username: str, password: str, output: Path, *,
         wait_for_charts(driver, charts, timeout)
         # The whole dashboard in one image: grow the window to it, let the
         # charts re-layout, check they are drawn again.
-        height = driver.execute_script("""
-            const grid = document.querySelector('.grid-container')
-                || document.querySelector('.dashboard');
-            const r = grid.getBoundingClientRect();
-            return Math.ceil(r.bottom + window.scrollY + 24);
-        """)
-        driver.set_window_size(WIDTH, max(900, min(int(height), 6000)))
-        time.sleep(1)
-        wait_for_charts(driver, charts, timeout)
+        # Charts drawn after the resize can make the grid taller: measure
+        # again until it stops growing.
+        size = None
+        for _ in range(4):
+            height = driver.execute_script("""
+                const grid = document.querySelector('.grid-container')
+                    || document.querySelector('.dashboard');
+                const r = grid.getBoundingClientRect();
+                return Math.ceil(r.bottom + window.scrollY + 24);
+            """)
+            wanted = max(900, min(int(height), 6000))
+            if wanted == size:
+                break
+            size = wanted
+            driver.set_window_size(WIDTH, size)
+            # the window's height includes what is not page (headless
+            # Chromium keeps some): add it, so the page itself is `size`
+            inner = driver.execute_script("return window.innerHeight")
+            if inner < size:
+                driver.set_window_size(WIDTH, size + size - inner)
+            time.sleep(1)
+            wait_for_charts(driver, charts, timeout)
         output.parent.mkdir(parents=True, exist_ok=True)
         if not driver.save_screenshot(str(output)):
             raise RuntimeError(f"could not write {output}")
@@ -149,7 +166,7 @@ def main(argv=None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8088")
     parser.add_argument("--username", default="admin")
     parser.add_argument("--slug", default="conversions")
-    parser.add_argument("--charts", type=int, default=5,
+    parser.add_argument("--charts", type=int, default=len(CHART_NAMES),
                         help="how many charts the dashboard has")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)

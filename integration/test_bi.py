@@ -8,7 +8,10 @@ provisioning twice, then:
 - exactly one database, dataset per table, chart per name and dashboard;
 - every chart's data endpoint returns the mart's figures, read directly
   with duckdb (the headline weekly macro rate and its interval, the funnel
-  overall and for a segment, lift, the latest diagnosis);
+  overall, for a segment and for a date range, the two lift charts, the
+  timing in hours, the latest diagnosis in words);
+- the funnel's label type is "name, value and percentage" in the
+  installed Superset;
 - while Superset is up the file opens read-only from another process, and
   Superset holds no lock on it (read-only, no pooled connection);
 - a build renamed over the file (what scripts/build_and_swap.sh does) shows
@@ -23,6 +26,7 @@ from __future__ import annotations
 import calendar
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -152,15 +156,23 @@ def charts_by_name(api) -> dict[str, dict]:
     return {c["slice_name"]: c for c in charts}
 
 
-def chart_data(api, chart_id: int, extra_filters=()) -> list[dict]:
-    """The chart's rows from its data endpoint; with extra filters, its saved
-    query posted with them added (what a dashboard filter does)."""
-    if not extra_filters:
+def chart_data(api, chart_id: int, extra_filters=(),
+               time_range: str | None = None) -> list[dict]:
+    """The chart's rows from its data endpoint; with extra filters or a time
+    range, its saved query posted with them added, or with its
+    TEMPORAL_RANGE filter set to the range (what the dashboard's filters
+    do)."""
+    if not extra_filters and time_range is None:
         result = api.request("GET", f"/api/v1/chart/{chart_id}/data/")
     else:
         chart = api.request("GET", f"/api/v1/chart/{chart_id}")["result"]
         context = json.loads(chart["query_context"])
-        context["queries"][0]["filters"] += list(extra_filters)
+        filters = context["queries"][0]["filters"]
+        filters += list(extra_filters)
+        if time_range is not None:
+            temporal = [f for f in filters if f["op"] == "TEMPORAL_RANGE"]
+            assert len(temporal) == 1, filters
+            temporal[0]["val"] = time_range
         result = api.request("POST", "/api/v1/chart/data", context)
     (only,) = result["result"]
     assert only.get("error") is None, only
@@ -193,8 +205,12 @@ def test_provisioned_exactly_once(superset):
     assert placed == sorted(c["id"] for c in charts)
     filters = json.loads(dashboard["json_metadata"])[
         "native_filter_configuration"]
-    assert [f["targets"][0]["column"]["name"] for f in filters] == [
+    assert [f["filterType"] for f in filters] == [
+        "filter_time", "filter_select", "filter_select"]
+    assert [f["targets"][0]["column"]["name"] for f in filters[1:]] == [
         "segment_type", "segment_value"]
+    assert sorted(filters[0]["chartsInScope"]) == sorted(
+        c["id"] for c in charts if c["slice_name"] in provision.DATE_COLUMNS)
 
     # Registered read-only, with the file's absolute path.
     database = api.request(
@@ -274,7 +290,7 @@ def test_funnel_charts_are_the_funnel_marts(superset, segment):
     assert [r["Step"] for r in dropoff] == sorted(expected)
     for row in dropoff:
         reached, dropped, rate_previous, rate_first = expected[row["Step"]]
-        assert row["funnel_name"] == "Purchase funnel"
+        assert row["Funnel"] == "Purchase funnel"
         assert row["Visitors reached"] == reached
         assert row["Visitors dropped"] == dropped
         if rate_previous is None:
@@ -286,53 +302,129 @@ def test_funnel_charts_are_the_funnel_marts(superset, segment):
                                                             rel=1e-12)
 
 
-def rows_as_set(rows: list[dict], columns: list[str], dates=()) -> set:
-    return {tuple(epoch_ms(r[c]) if c in dates and r[c] is not None
-                  else r[c] for c in columns) for r in rows}
+def labelled_mart_rows(db, built, where: str = "true") -> set:
+    """The rows a raw table chart should show: its labelled SQL run on the
+    mart (or on the virtual dataset's SQL) with duckdb."""
+    dataset_id, form_data, _ = built
+    columns = form_data["all_columns"]
+    table = ({v: k for k, v in DATASET_IDS.items()})[dataset_id]
+    source = (f"({provision.LATEST_DIAGNOSIS_SQL}) as latest"
+              if table == provision.LATEST_DIAGNOSIS else f"marts.{table}")
+    select = ", ".join(c["sqlExpression"] for c in columns)
+    return set(query(db, f"select {select} from {source} where {where}"))
 
 
-def test_lift_chart_is_the_lift_mart(superset):
+DATASET_IDS: dict[str, int] = {}
+
+
+def built_charts(api) -> dict:
+    """bi/provision.py's chart definitions with the datasets' real ids."""
+    datasets = api.list("dataset", ["id", "table_name"])
+    DATASET_IDS.clear()
+    DATASET_IDS.update({d["table_name"]: d["id"] for d in datasets})
+    return provision.build_charts(DATASET_IDS, "purchase")
+
+
+@pytest.mark.parametrize("name,where", [
+    (provision.CHART_LIFT, "micro_goal_role != 'funnel_step'"),
+    (provision.CHART_LIFT_STEPS, "micro_goal_role = 'funnel_step'"),
+])
+def test_lift_charts_are_the_lift_mart(superset, name, where):
     api, db = superset["api"], superset["db"]
-    rows = chart_data(api, charts_by_name(api)[provision.CHART_LIFT]["id"])
-    columns = list(rows[0])
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        mart = con.execute(
-            f"select {', '.join(columns)} from marts.fct_micro_macro_lift"
-        ).fetchall()
-    finally:
-        con.close()
-    assert "lift" in columns and len(rows) == len(mart) == 12
-    got = {tuple(r[c] for c in columns) for r in rows}
-    want = rows_as_set([dict(zip(columns, m)) for m in mart], columns,
-                       dates=("period_start",))
-    assert got == want
-    video = [r for r in rows if r["micro_goal_name"] == "Started a product video"
-             and r["period_start"] == max(x["period_start"] for x in rows)]
-    assert video[0]["lift"] == pytest.approx((5 / 37) / (17 / 297), rel=1e-12)
+    rows = chart_data(api, charts_by_name(api)[name]["id"])
+    built = built_charts(api)[name]
+    labels = [c["label"] for c in built[1]["all_columns"]]
+    assert list(rows[0]) == labels
+    assert len(rows) == 6
+    assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(
+        db, built, where)
+    if name == provision.CHART_LIFT:
+        video = [r for r in rows if r["Micro goal"] == "Started a product video"
+                 and r["Month"] == "2026-10"]
+        assert video[0]["Lift (times as likely)"] == pytest.approx(
+            (5 / 37) / (17 / 297), rel=1e-12)
+        assert {r["Kind of goal"] for r in rows} == {"Standalone micro goal"}
+    else:
+        assert {r["Funnel step"] for r in rows} == {
+            "Viewed a product page", "Added to cart", "Began checkout"}
 
 
-def test_diagnosis_chart_is_the_latest_week(superset):
+def test_timing_chart_is_the_timing_mart_in_hours(superset):
+    api, db = superset["api"], superset["db"]
+    rows = chart_data(api, charts_by_name(api)[provision.CHART_TIMING]["id"])
+    built = built_charts(api)[provision.CHART_TIMING]
+    labels = [c["label"] for c in built[1]["all_columns"]]
+    assert len(rows) == 6
+    assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(db, built)
+    for row in rows:
+        assert row["Median hours from previous step"] == pytest.approx(
+            row["Median seconds from previous step"] / 3600, rel=1e-12)
+
+
+def test_diagnosis_chart_is_the_latest_week_in_words(superset):
     api, db = superset["api"], superset["db"]
     rows = chart_data(api,
                       charts_by_name(api)[provision.CHART_DIAGNOSIS]["id"])
-    columns = list(rows[0])
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        mart = con.execute(
-            f"select {', '.join(columns)} from marts.fct_funnel_diagnosis "
-            "where week_start = (select max(week_start) "
-            "from marts.fct_funnel_diagnosis)").fetchall()
-    finally:
-        con.close()
-    assert len(rows) == len(mart) == 1
-    assert {tuple(r[c] for c in columns) for r in rows} == rows_as_set(
-        [dict(zip(columns, m)) for m in mart], columns, dates=("week_start",))
+    built = built_charts(api)[provision.CHART_DIAGNOSIS]
+    labels = [c["label"] for c in built[1]["all_columns"]]
+    assert len(rows) == 1
+    assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(db, built)
+    [(week_start, diagnosis, is_final, goal_id)] = query(db, """
+        select week_start, diagnosis, is_final, largest_dropoff_goal_id
+        from marts.fct_funnel_diagnosis
+        where week_start = (select max(week_start) from marts.fct_funnel_diagnosis)""")
     # the sample's last week has 17 entrants, under min_entrants (30)
-    assert rows[0]["diagnosis"] == "insufficient_data"
-    # the sample's last week: its entrants are still in their window
-    assert rows[0]["is_complete"] is False
-    assert rows[0]["largest_dropoff_goal_id"] == "add_to_cart"
+    assert (diagnosis, is_final, goal_id) == (
+        "insufficient_data", False, "add_to_cart")
+    # the sample's last week, in words
+    assert rows[0]["Week (Monday)"] == str(week_start)
+    assert rows[0]["Diagnosis"] == provision.DIAGNOSIS_LABELS[diagnosis]
+    assert rows[0]["Final?"] == (
+        "not yet: late events and conversions can still change it")
+    assert rows[0]["Largest drop-off at"] == "Added to cart"
+
+
+def test_date_range_filters_the_dated_charts(superset):
+    """The dashboard's date range, as its native time filter sets it: the
+    rate chart keeps the weeks starting in it, the funnel the cohorts."""
+    api, db = superset["api"], superset["db"]
+    charts = charts_by_name(api)
+    time_range = "2026-10-05 : 2026-10-19"   # end excluded
+    rate = chart_data(api, charts[provision.CHART_RATE]["id"],
+                      time_range=time_range)
+    weeks = query(db, """
+        select period_start from marts.fct_macro_conversion_rates
+        where period_grain = 'week' and goal_id = 'purchase'
+          and period_start >= date '2026-10-05' and period_start < date '2026-10-19'
+        order by 1""")
+    assert len(weeks) == 2
+    assert sorted(r["period_start"] for r in rate) == [epoch_ms(w) for (w,) in weeks]
+    funnel = chart_data(api, charts[provision.CHART_FUNNEL]["id"],
+                        time_range=time_range)
+    expected = dict(query(db, """
+        select concat(step_order, '. ', goal_name), sum(visitors_reached)
+        from marts.fct_funnel_steps
+        where cohort_date >= date '2026-10-05' and cohort_date < date '2026-10-19'
+        group by all"""))
+    everything = dict(query(db, """
+        select concat(step_order, '. ', goal_name), sum(visitors_reached)
+        from marts.fct_funnel_steps group by all"""))
+    assert expected != everything
+    assert {r["Step"]: r["Visitors reached"] for r in funnel} == expected
+
+
+def test_funnel_label_type_is_count_and_rate_in_this_superset(superset):
+    """FUNNEL_LABEL_KEY_VALUE_PERCENT is, in the installed Superset's own
+    bundle, the funnel's "Category, Value and Percentage"."""
+    assets = next((PROJECT_DIR / ".venv-bi" / "lib").glob(
+        "python*/site-packages/superset/static/assets"))
+    found = set()
+    for bundle in assets.glob("*.js"):
+        text = bundle.read_text(errors="replace")
+        if "KeyValuePercent" in text:
+            found |= set(re.findall(
+                r'KeyValuePercent=(\d+)\]="KeyValuePercent"', text))
+    assert found == {str(provision.FUNNEL_LABEL_KEY_VALUE_PERCENT)}
 
 
 def file_locks(path: Path) -> list[tuple[str, int]]:

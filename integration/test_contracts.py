@@ -75,7 +75,8 @@ SPEC_COLUMNS = {
 }
 EXPOSED_MARTS = {
     "fct_macro_conversion_rates", "fct_funnel_steps", "fct_funnel_steps_by_segment",
-    "fct_micro_macro_lift", "fct_funnel_diagnosis",
+    "fct_funnel_step_timing", "fct_micro_macro_lift", "fct_funnel_diagnosis",
+    "dim_goals",
 }
 
 

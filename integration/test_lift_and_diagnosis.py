@@ -47,6 +47,7 @@ LIFT_COLUMNS = [
     "visitors_active", "visitors_with_micro", "visitors_without_micro",
     "with_micro_macro_converters", "without_micro_macro_converters",
     "with_micro_macro_rate", "without_micro_macro_rate", "lift",
+    "micro_goal_role",
 ]
 DIAGNOSIS_COLUMNS = [
     "funnel_id", "funnel_name", "week_start", "week_human_visitors",
@@ -213,6 +214,10 @@ def lift_oracle(events, definitions):
                     "funnel_id": ma.funnel_id,
                     "is_micro_step_of_macro_funnel":
                         mi.funnel_id == ma.funnel_id,
+                    "micro_goal_role": (
+                        "funnel_step" if mi.funnel_id == ma.funnel_id
+                        else "other_funnel_step" if mi.funnel_id
+                        else "standalone"),
                     "visitors_active": len(visitors),
                     "visitors_with_micro": len(group_a),
                     "visitors_without_micro": len(group_b),

@@ -9,7 +9,10 @@
     before it would reach as deep through the rest of the chain, and S is
     the latest that does), and every level-k row carrying S comes after a
     level-(k-1) row carrying S, so after the greedy step k-1. No row
-    carries S beyond the deepest step. -#}
+    carries S beyond the deepest step.
+
+    Each duration is given in seconds and again in hours (seconds / 3600),
+    the unit a reader compares. -#}
 with
 
 chain as (
@@ -114,7 +117,16 @@ final as (
         timing.median_seconds_from_previous_step,
         timing.p90_seconds_from_previous_step,
         timing.median_seconds_from_first_step,
-        timing.p90_seconds_from_first_step
+        timing.p90_seconds_from_first_step,
+        -- the same durations in hours (new columns go at the end)
+        timing.median_seconds_from_previous_step / 3600
+            as median_hours_from_previous_step,
+        timing.p90_seconds_from_previous_step / 3600
+            as p90_hours_from_previous_step,
+        timing.median_seconds_from_first_step / 3600
+            as median_hours_from_first_step,
+        timing.p90_seconds_from_first_step / 3600
+            as p90_hours_from_first_step
     from timing
     inner join goals
         on

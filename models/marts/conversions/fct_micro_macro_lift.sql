@@ -12,6 +12,9 @@
                         converted when they completed the macro goal in
                         the month.
 
+    micro_goal_role keeps the macro goal's own funnel steps (whose lift is
+    the funnel's progression) apart from standalone micro goals.
+
     Linear in events: each visitor's first micro completion per goal and
     month is joined to that visitor's macro events only; B's converters are
     the month's macro converters minus those who are in A. -#}
@@ -203,7 +206,14 @@ grid as (
         macro_goals.macro_goal_name,
         macro_goals.funnel_id,
         coalesce(micro_goals.micro_funnel_id = macro_goals.funnel_id, false)
-            as is_micro_step_of_macro_funnel
+            as is_micro_step_of_macro_funnel,
+        case
+            when micro_goals.micro_funnel_id = macro_goals.funnel_id
+                then 'funnel_step'
+            when micro_goals.micro_funnel_id is not null
+                then 'other_funnel_step'
+            else 'standalone'
+        end as micro_goal_role
     from months
     cross join micro_goals
     cross join macro_goals
@@ -259,6 +269,15 @@ rates as (
 
 ),
 
+lifts as (
+
+    select
+        *,
+        with_micro_macro_rate / nullif(without_micro_macro_rate, 0) as lift
+    from rates
+
+),
+
 final as (
 
     select
@@ -276,9 +295,9 @@ final as (
         without_micro_macro_converters,
         with_micro_macro_rate,
         without_micro_macro_rate,
-        with_micro_macro_rate
-        / nullif(without_micro_macro_rate, 0) as lift
-    from rates
+        lift,
+        micro_goal_role
+    from lifts
 
 )
 
