@@ -47,6 +47,35 @@ def describe(text, blocks: dict[str, str]) -> str:
     return one_line(DOC_CALL.sub(resolve, str(text or ""))).replace("|", "\\|")
 
 
+def tables(model: dict) -> list[dict]:
+    """The tables a model's yml entry writes: itself, or for a versioned
+    model one per version, named by its alias, with the version's columns
+    (the top-level ones it includes, then its own) and description."""
+    if "versions" not in model:
+        return [model]
+    found = []
+    for version in sorted(model["versions"], key=lambda v: -float(v["v"])):
+        alias = (version.get("config") or {}).get("alias") \
+            or f"{model['name']}_v{version['v']}"
+        columns, include = [], {"include": "all"}
+        for column in version.get("columns", []):
+            if "name" in column:
+                columns.append(column)
+            else:
+                include = column
+        chosen = include.get("include", "all")
+        base = [c for c in model.get("columns", [])
+                if (chosen in ("all", "*") or c["name"] in chosen)
+                and c["name"] not in include.get("exclude", [])]
+        description = version.get("description") or model.get("description")
+        if version.get("deprecation_date") and "deprecated" not in str(description).lower():
+            description = (f"Version {version['v']}, deprecated (removed after "
+                           f"{version['deprecation_date']}). {description}")
+        found.append({"name": alias, "description": description,
+                      "columns": base + columns})
+    return found
+
+
 def render() -> str:
     blocks = doc_blocks()
     lines = [
@@ -59,7 +88,7 @@ def render() -> str:
         models = []
         for path in sorted(folder.rglob("*.yml")):
             spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            models += spec.get("models", [])
+            models += [t for m in spec.get("models", []) for t in tables(m)]
         lines += ["", f"Schema `{schema}`: "
                   + ", ".join(f"[{m['name']}](#{m['name']})"
                               for m in sorted(models, key=lambda m: m["name"])) + "."]
