@@ -9,7 +9,7 @@
 {% macro definitions_fingerprint(node=none) -%}
     {%- set node = node if node is not none else model -%}
     {%- set found = {} -%}
-    {%- do found.update({'model ' ~ node.name: node.checksum.checksum}) -%}
+    {%- do found.update({'model ' ~ model_build_name(node): node.checksum.checksum}) -%}
     {%- do collect_vars_read(node, found) -%}
     {%- do collect_upstream_definitions(node.depends_on.nodes, found) -%}
     {%- for name in result_changing_vars() -%}

@@ -8,7 +8,7 @@
     {%- endif -%}
     {%- set upstream = [] -%}
     {%- for name in plan.definitions.keys() -%}
-        {%- if name.startswith('model ') and name != 'model ' ~ model.name -%}
+        {%- if name.startswith('model ') and name != 'model ' ~ model_build_name(model) -%}
             {%- do upstream.append(sql_string(name[6:])) -%}
         {%- endif -%}
     {%- endfor -%}

@@ -21,7 +21,7 @@
         else flags.FULL_REFRESH) -%}
         {%- do plan.update({'mode': 'full', 'reason': 'full refresh'}) -%}
     {%- else -%}
-        {%- set previous = latest_model_build(node.name) -%}
+        {%- set previous = latest_model_build(model_build_name(node)) -%}
         {%- do plan.update({'previous': previous}) -%}
         {%- if previous is none -%}
             {%- do plan.update({'mode': 'full', 'reason': 'no build record'}) -%}

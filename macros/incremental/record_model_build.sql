@@ -10,7 +10,7 @@
     {%- call statement('record_model_build') -%}
         insert into {{ builds }}
         select
-            {{ sql_string(model.name) }},
+            {{ sql_string(model_build_name(model)) }},
             {{ run_timestamp() }},
             coalesce((select max(build_number) from {{ builds }}), 0) + 1,
             {{ sql_string(plan.mode) }},

@@ -239,6 +239,15 @@ duplicates as (
 
 ),
 
+-- The visitors of the new accepted rows and of the earlier winners they
+-- compete with: the only ones whose verdict or rows can change.
+affected_visitors as (
+
+    select distinct visitor_id
+    from competing
+
+),
+
 -- The accepted rows of the affected visitors: the winners among the
 -- touched ids, and (incremental) their other accepted rows, untouched.
 accepted as (
@@ -257,7 +266,7 @@ accepted as (
         history.device_type,
         history.is_bot_user_agent
     from history
-    semi join (select distinct visitor_id from competing) as affected_visitors
+    semi join affected_visitors
         on history.visitor_id = affected_visitors.visitor_id
     anti join touched_event_ids
         on history.event_id = touched_event_ids.event_id
@@ -321,7 +330,9 @@ rewritten as (
     {% if is_incremental() -%}
     union all
     -- the earlier winners of the touched event ids, and the untouched
-    -- accepted rows of visitors whose bot verdict flipped
+    -- accepted rows of visitors whose bot verdict flipped: all of them rows
+    -- of the affected visitors (an inner join, so that with no new row the
+    -- table is not read at all)
     select
         {%- for column in kept_columns + rejected_only_columns %}
         history.{{ column }},
@@ -334,6 +345,8 @@ rewritten as (
     from history
     left join touched_event_ids
         on history.event_id = touched_event_ids.event_id
+    inner join affected_visitors
+        on history.visitor_id = affected_visitors.visitor_id
     left join duplicates
         on history.raw_row_id = duplicates.raw_row_id
     left join visitor_verdicts
