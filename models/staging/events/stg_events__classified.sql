@@ -239,6 +239,7 @@ duplicates as (
 
 ),
 
+{% if is_incremental() -%}
 -- The visitors of the new accepted rows and of the earlier winners they
 -- compete with: the only ones whose verdict or rows can change.
 affected_visitors as (
@@ -247,6 +248,8 @@ affected_visitors as (
     from competing
 
 ),
+
+{% endif -%}
 
 -- The accepted rows of the affected visitors: the winners among the
 -- touched ids, and (incremental) their other accepted rows, untouched.
