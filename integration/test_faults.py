@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from conftest import copy_project, dbt_env
 
@@ -59,11 +60,17 @@ LOCK_ERROR = re.compile(
 # --------------------------------------------------------------- comparison
 
 def served_tables() -> set[str]:
-    """Every table the project builds in marts and audit: one per model."""
+    """Every table the project builds in marts and audit: one per model,
+    and one per version of a versioned model, named by its alias (the
+    latest version's alias is the model's name: fct_funnel_diagnosis, and
+    fct_funnel_diagnosis_v1)."""
     names = set()
     for schema in ("marts", "audit"):
-        for sql in (PROJECT_DIR / "models" / schema).rglob("*.sql"):
-            names.add(f"{schema}.{sql.stem}")
+        for path in (PROJECT_DIR / "models" / schema).rglob("*.yml"):
+            for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+                for version in model.get("versions", [{}]):
+                    alias = (version.get("config") or {}).get("alias")
+                    names.add(f"{schema}.{alias or model['name']}")
     return names
 
 

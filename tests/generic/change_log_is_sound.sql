@@ -12,7 +12,9 @@
     One row per broken rule and row. -#}
 {% test change_log_is_sound(model) %}
 {%- set latest = {'built_at': none, 'mode': none, 'rows_changed': none} %}
-{%- if execute %}
+{%- set builds = model_builds_relation() %}
+{%- if execute and adapter.get_relation(
+        builds.database, builds.schema, builds.identifier) is not none %}
     {%- set found = run_query(
         'select cast(built_at as string), build_mode, rows_changed from '
         ~ model_builds_relation() ~ ' where model_name = '
