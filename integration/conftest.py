@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = PROJECT_DIR / "sample_data" / "events.csv"
@@ -87,6 +88,24 @@ def query(db_path: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def served_tables() -> set[str]:
+    """Every table the project builds in marts and audit: one per model,
+    and one per version of a versioned model, named by its alias (the
+    latest version's alias is the model's name: fct_funnel_diagnosis, and
+    fct_funnel_diagnosis_v1)."""
+    names = set()
+    for schema in ("marts", "audit"):
+        for path in (PROJECT_DIR / "models" / schema).rglob("*.yml"):
+            for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+                for version in model.get("versions", [{}]):
+                    # dbt's own alias for a version is name_v<v>
+                    default = (f"{model['name']}_v{version['v']}" if "v" in version
+                               else model["name"])
+                    alias = (version.get("config") or {}).get("alias")
+                    names.add(f"{schema}.{alias or default}")
+    return names
 
 
 def copy_project(dest: Path) -> Path:

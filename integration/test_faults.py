@@ -40,7 +40,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import copy_project, dbt_env
+from conftest import copy_project, dbt_env, served_tables
 
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parent
@@ -58,21 +58,6 @@ LOCK_ERROR = re.compile(
 
 
 # --------------------------------------------------------------- comparison
-
-def served_tables() -> set[str]:
-    """Every table the project builds in marts and audit: one per model,
-    and one per version of a versioned model, named by its alias (the
-    latest version's alias is the model's name: fct_funnel_diagnosis, and
-    fct_funnel_diagnosis_v1)."""
-    names = set()
-    for schema in ("marts", "audit"):
-        for path in (PROJECT_DIR / "models" / schema).rglob("*.yml"):
-            for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
-                for version in model.get("versions", [{}]):
-                    alias = (version.get("config") or {}).get("alias")
-                    names.add(f"{schema}.{alias or model['name']}")
-    return names
-
 
 def _table_queries(con, schemas):
     """(name, select) per base table: load-time columns left out, and
