@@ -16,6 +16,7 @@ any other DuckDB file is refused.
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -42,13 +43,23 @@ SUPERSET_WEBSERVER_TIMEOUT = 120
 # nothing else: no read_text/read_csv/glob of other files, no COPY ... TO,
 # no ATTACH, no INSTALL (the extension folder is outside); no extension is
 # installed or loaded behind a query's back; and once the configuration is
-# locked, SET/RESET of any option fails.
+# locked, SET/RESET of any option fails. No temp directory: DuckDB would
+# otherwise allow writing into `<file>.tmp/` (the marts are small, no
+# query needs to spill).
 DUCKDB_SANDBOX = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "lock_configuration": True,
+    "temp_directory": "",
 }
+# What DuckDB still lets a sandboxed connection write: the database file's
+# WAL paths (`COPY ... TO '<file>.wal' (use_tmp_file false)` works). The
+# served file never has a WAL (scripts/export_bi.sh checkpoints it, Superset
+# only reads), so one beside it was written by a query: removed before any
+# connection opens the file. DuckDB 2.0 ignores a WAL that is not the
+# file's own, but a forged one is not to be left to chance.
+WAL_SUFFIXES = (".wal", ".wal.checkpoint", ".wal.recovery")
 
 
 class UnservedDatabaseError(ValueError):
@@ -67,6 +78,12 @@ def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # n
             SERVED_DUCKDB):
         raise UnservedDatabaseError(
             f"this Superset serves only {SERVED_DUCKDB or '(none set)'}")
+    for suffix in WAL_SUFFIXES:
+        stray = Path(SERVED_DUCKDB + suffix)
+        if stray.exists() or stray.is_symlink():
+            logging.getLogger(__name__).warning(
+                "removing %s: the served file has no WAL of its own", stray)
+            stray.unlink(missing_ok=True)
     connect_args = dict(params.get("connect_args") or {})
     config = dict(connect_args.get("config") or {})
     config.update(DUCKDB_SANDBOX)

@@ -915,6 +915,30 @@ def test_sandbox_holds_whatever_the_entry_says(superset, outside):
         "database", ["id", "database_name"])] == ["conversions"]
 
 
+def test_a_wal_written_beside_the_served_file_is_dropped(superset):
+    """What DuckDB's sandbox still lets through: COPY into the database
+    file's own WAL path. The next connection removes it before opening the
+    file (bi/superset_config.py), so nothing written by a query is ever
+    read as part of the served file."""
+    api, served = superset["api"], superset["db"]
+    before = sha256(served)
+    (database,) = api.list("database", ["id", "database_name"])
+    wal = Path(str(served) + ".wal")
+    try:
+        sql_lab(api, database["id"],
+                "copy (select 'not a wal' as junk) "
+                f"to '{wal}' (use_tmp_file false, header false)")
+        written = wal.exists()
+    except provision.SupersetError as err:
+        written = False
+        assert SANDBOX_ERROR.search(str(err)), err
+    # Either DuckDB refused it, or it is gone by the next query.
+    assert sql_lab(api, database["id"], "select count(*) as n from "
+                   "marts.fct_funnel_steps")["data"][0]["n"] > 0
+    assert not wal.exists(), f"written: {written}"
+    assert sha256(served) == before
+
+
 # --- processes and secrets ----------------------------------------------------
 
 def test_passwords_never_printed_nor_on_a_command_line(superset):
@@ -1016,4 +1040,5 @@ def test_csrf_tokens_expire(superset):
         "enable_external_access": False,
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
-        "lock_configuration": True}
+        "lock_configuration": True,
+        "temp_directory": ""}
