@@ -17,8 +17,11 @@ port="${SUPERSET_PORT:-8088}"
 pid_file="$state/superset.pid"
 
 was_running=no
+# Running: the pid file names this checkout's Superset (dashboard.sh's
+# `stop` checks the state folder too); a stale pid file is no Superset.
 if pid=$(cat -- "$pid_file" 2>/dev/null) && [ -n "$pid" ] \
-        && kill -0 "$pid" 2>/dev/null; then
+        && tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null \
+            | grep -qxF -- "$PWD/.venv-bi/bin/gunicorn"; then
     was_running=yes
 fi
 if [ "$was_running" = no ]; then
