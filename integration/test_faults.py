@@ -185,12 +185,14 @@ class Reader:
 # ----------------------------------------------------------------- dbt runs
 
 def private_project(dest: Path) -> Path:
-    """A copy of the project (models, seeds, ..., the two scripts, .venv
-    linked): every build of this module, over a minute and a half, sees
+    """A copy of the project (models, seeds, ..., build_and_swap.sh and
+    what it runs, .venv linked): every build of this module, over a minute and a half, sees
     one version of the project even while the tree is being edited."""
     copy_project(dest)
-    (dest / "scripts").mkdir()
+    (dest / "scripts" / "lib").mkdir(parents=True)
     for name in ("scripts/build_and_swap.sh", "scripts/bootstrap.sh",
+                 "scripts/swap_db.py", "scripts/lib/lock.sh",
+                 "scripts/export_bi.sh", "scripts/export_bi.py",
                  "requirements.txt"):
         shutil.copy2(PROJECT_DIR / name, dest / name)
     (dest / ".venv").symlink_to(PROJECT_DIR / ".venv")
