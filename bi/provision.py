@@ -1,20 +1,32 @@
 """Provision the "Conversions" dashboard in a running Superset, through its
 REST API only (no UI export, no Superset internals).
 
-    SUPERSET_PASSWORD=... .venv-bi/bin/python bi/provision.py \\
-        --url http://127.0.0.1:8088 --username admin --duckdb conversions.duckdb
+    .venv-bi/bin/python bi/provision.py --url http://127.0.0.1:8088 \\
+        --username admin --password-file .superset/admin_password \\
+        --duckdb conversions_bi.duckdb \\
+        --viewer-password-file .superset/viewer_password
+
+Passwords are read from files (or stdin, `-`), never from the command line,
+and never printed.
 
 Creates, or updates in place when they exist (found by name):
 
-- the database "conversions", the DuckDB file opened READ-ONLY
-  (duckdb-engine connect_args read_only; Superset's default NullPool opens
-  a connection per query and closes it, so between queries Superset holds
-  no lock on the file at all);
+- the database "conversions", the DuckDB file opened READ-ONLY and
+  sandboxed (duckdb-engine connect_args: read_only, and DuckDB's config
+  SANDBOX_CONFIG: no access to any other file, no extension installed or
+  loaded on demand, the configuration locked; bi/superset_config.py forces
+  the same on every connection whatever the entry says); Superset's default
+  NullPool opens a connection per query and closes it, so between queries
+  Superset holds no lock on the file at all;
 - one dataset per mart it charts (schema marts), plus the virtual dataset
   latest_funnel_diagnosis (each funnel's latest week, diagnosis in words);
 - the charts of CHART_NAMES and the dashboard "Conversions" (slug
   conversions), its layout built here, with native filters: a date range
-  (on each chart's date column) and segment type and segment (the funnel).
+  (on each chart's date column) and segment type and segment (the funnel);
+- with --viewer-password-file, the role "Conversions viewer" (VIEWER_ROLE:
+  viewing dashboards and charts, no SQL Lab, no explore, no CSV, no
+  database or dataset listing, data access to this dashboard's datasets
+  only) and the user "viewer" holding only that role.
 
 Every table column is labelled in words (LABEL pairs: label, SQL), and the
 funnel draws each step's count and rate. Rows that are not final are marked
@@ -28,7 +40,6 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
-import os
 import sys
 import time
 import urllib.error
@@ -37,6 +48,42 @@ import urllib.request
 from pathlib import Path
 
 DATABASE_NAME = "conversions"
+# DuckDB settings of the connection (duckdb.connect's config): external
+# access off (the one file opened, nothing else read or written, no
+# ATTACH, COPY or INSTALL), no extension installed or loaded on demand,
+# the configuration locked so that no SET can undo it.
+SANDBOX_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+VIEWER_ROLE = "Conversions viewer"
+VIEWER_USERNAME = "viewer"
+# What viewing a dashboard takes in Superset 6.1 (its own
+# PUBLIC_ROLE_PERMISSIONS, the set for anonymous dashboard viewers, minus
+# embedding, annotations, explore permalinks and the legacy explore_json
+# and slice views), as (permission, view menu); datasource_access to each
+# of the dashboard's datasets is added. Nothing of SQL Lab, explore,
+# databases, dataset listing, CSV export, uploads or security.
+VIEWER_PERMISSIONS = [
+    ("can_read", "Dashboard"),
+    ("can_read", "Chart"),
+    ("can_dashboard", "Superset"),
+    ("can_dashboard_permalink", "Superset"),
+    ("can_read", "DashboardPermalinkRestApi"),
+    ("can_read", "DashboardFilterStateRestApi"),
+    ("can_write", "DashboardFilterStateRestApi"),
+    ("can_time_range", "Api"),
+    ("can_query_form_data", "Api"),
+    ("can_query", "Api"),
+    ("can_read", "CssTemplate"),
+    ("can_read", "Theme"),
+    ("can_read", "CurrentUserRestApi"),
+    ("can_get", "Datasource"),
+    ("can_external_metadata", "Datasource"),
+]
 DASHBOARD_TITLE = "Conversions"
 DASHBOARD_SLUG = "conversions"
 SCHEMA = "marts"
@@ -144,7 +191,7 @@ class Superset:
     session cookie it belongs to, for the writing calls."""
 
     def __init__(self, url: str, username: str, password: str,
-                 timeout: float = 120):
+                 timeout: float = 120, csrf: bool = True):
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.opener = urllib.request.build_opener(
@@ -155,9 +202,12 @@ class Superset:
             "refresh": False,
         })["access_token"]
         self.headers["Authorization"] = f"Bearer {token}"
-        csrf = self.request("GET", "/api/v1/security/csrf_token/")["result"]
-        self.headers["X-CSRFToken"] = csrf
         self.headers["Referer"] = self.url + "/"
+        if csrf:
+            # Only users with the admin's "Security" permission may ask
+            # for one through the API.
+            self.headers["X-CSRFToken"] = self.request(
+                "GET", "/api/v1/security/csrf_token/")["result"]
 
     def request(self, method: str, path: str, body=None, *, query=None):
         url = self.url + path
@@ -251,7 +301,9 @@ def ensure_database(api: Superset, duckdb_path: Path) -> int:
         "extra": json.dumps({
             # Read-only: the file is only ever read, and readers of other
             # processes (and build_and_swap.sh) are never locked out.
-            "engine_params": {"connect_args": {"read_only": True}},
+            # Sandboxed: SANDBOX_CONFIG.
+            "engine_params": {"connect_args": {
+                "read_only": True, "config": SANDBOX_CONFIG}},
             "metadata_params": {},
             "schemas_allowed_for_file_upload": [],
         }),
@@ -849,8 +901,73 @@ def ensure_dashboard(api: Superset) -> int:
     return dashboard_id
 
 
+# --- the viewer -------------------------------------------------------------
+
+def dataset_permission(view_menu: str, dataset_ids: set[int]) -> bool:
+    """Is the view menu of a datasource_access one of these datasets of
+    DATABASE_NAME? Superset names it "[database].[table](id:N)"."""
+    if not view_menu.startswith(f"[{DATABASE_NAME}]."):
+        return False
+    tail = view_menu.rsplit("(id:", 1)
+    return (len(tail) == 2 and tail[1].endswith(")")
+            and tail[1][:-1].isdigit() and int(tail[1][:-1]) in dataset_ids)
+
+
+def ensure_viewer(api: Superset, datasets: dict[str, int],
+                  password: str) -> dict:
+    """The role VIEWER_ROLE, its permissions set to exactly VIEWER_PERMISSIONS
+    and datasource_access to `datasets`, and the user VIEWER_USERNAME with
+    that role only and `password` (set again on every run, so the password
+    file is always the one that works)."""
+    pvms = api.list("security/permissions-resources",
+                    ["id", "permission.name", "view_menu.name"])
+    index = {(p["permission"]["name"], p["view_menu"]["name"]): p["id"]
+             for p in pvms}
+    missing = [pair for pair in VIEWER_PERMISSIONS if pair not in index]
+    if missing:
+        raise SupersetError(f"permissions missing in this Superset: {missing}")
+    wanted = {index[pair] for pair in VIEWER_PERMISSIONS}
+    data = {pvm_id for (permission, view_menu), pvm_id in index.items()
+            if permission == "datasource_access"
+            and dataset_permission(view_menu, set(datasets.values()))}
+    if len(data) != len(set(datasets.values())):
+        raise SupersetError(f"datasource_access for {len(data)} of the "
+                            f"{len(datasets)} datasets")
+    wanted |= data
+
+    role_id = upsert_named(api, "security/roles", "name", VIEWER_ROLE,
+                           {"name": VIEWER_ROLE})
+    api.request("POST", f"/api/v1/security/roles/{role_id}/permissions",
+                {"permission_view_menu_ids": sorted(wanted)})
+    user = {"first_name": "Dashboard", "last_name": "Viewer",
+            "username": VIEWER_USERNAME, "email": "viewer@localhost",
+            "active": True, "roles": [role_id], "password": password}
+    user_id = upsert_named(api, "security/users", "username",
+                           VIEWER_USERNAME, user)
+    print(f"provision: role {VIEWER_ROLE!r}: {len(wanted)} permissions; "
+          f"user {VIEWER_USERNAME!r} has it alone")
+    return {"role_id": role_id, "user_id": user_id}
+
+
+def upsert_named(api: Superset, resource: str, key: str, name: str,
+                 body: dict) -> int:
+    """upsert() for FAB's security API (its list takes no `columns` of a
+    nested object and pages the same way)."""
+    rows = api.list(resource, ["id", key])
+    found = by_name(rows, key, name)
+    if found:
+        object_id = found[0]["id"]
+        api.request("PUT", f"/api/v1/{resource}/{object_id}", body)
+        print(f"provision: {resource} {name!r} updated (id {object_id})")
+        return object_id
+    object_id = api.request("POST", f"/api/v1/{resource}/", body)["id"]
+    print(f"provision: {resource} {name!r} created (id {object_id})")
+    return object_id
+
+
 def provision(api: Superset, duckdb_path: Path,
-              macro_goal: str | None = None) -> dict:
+              macro_goal: str | None = None,
+              viewer_password: str | None = None) -> dict:
     database_id = ensure_database(api, duckdb_path)
     existing = api.list("dataset", ["id", "table_name", "schema",
                                     "database.id"])
@@ -903,10 +1020,19 @@ def provision(api: Superset, duckdb_path: Path,
         "json_metadata": json.dumps(metadata),
     })
     print(f"provision: dashboard {DASHBOARD_TITLE!r} laid out (id {dashboard_id})")
+    viewer = (ensure_viewer(api, datasets, viewer_password)
+              if viewer_password is not None else None)
     return {"database_id": database_id, "datasets": datasets,
             "dashboard_id": dashboard_id,
             "charts": {n: c["id"] for n, c in charts.items()},
-            "macro_goal": macro_goal}
+            "macro_goal": macro_goal, "viewer": viewer}
+
+
+def read_secret(path: str) -> str:
+    """A password from a file, or from stdin for `-` (first line)."""
+    if path == "-":
+        return sys.stdin.readline().strip()
+    return Path(path).read_text().strip()
 
 
 def main(argv=None) -> int:
@@ -918,18 +1044,29 @@ def main(argv=None) -> int:
     parser.add_argument("--macro-goal",
                         help="the macro goal_id to chart (default: the "
                              "first in fct_macro_conversion_rates)")
+    parser.add_argument("--password-file", required=True,
+                        help="the file holding the user's password "
+                             "(- for stdin)")
+    parser.add_argument("--viewer-password-file",
+                        help="create or update the viewer account with the "
+                             "password in this file")
     parser.add_argument("--output", type=Path,
                         help="write the ids of what was provisioned here, "
                              "as JSON")
     args = parser.parse_args(argv)
-    password = os.environ.get("SUPERSET_PASSWORD")
+    password = read_secret(args.password_file)
     if not password:
-        parser.error("set SUPERSET_PASSWORD to the user's password")
+        parser.error(f"no password in {args.password_file}")
+    viewer_password = None
+    if args.viewer_password_file:
+        viewer_password = read_secret(args.viewer_password_file)
+        if not viewer_password:
+            parser.error(f"no password in {args.viewer_password_file}")
     if not args.duckdb.is_file():
         parser.error(f"no DuckDB file at {args.duckdb}")
     started = time.monotonic()
     api = Superset(args.url, args.username, password)
-    result = provision(api, args.duckdb, args.macro_goal)
+    result = provision(api, args.duckdb, args.macro_goal, viewer_password)
     if args.output:
         args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(f"provision: done in {time.monotonic() - started:.1f} s")

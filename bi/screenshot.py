@@ -1,7 +1,8 @@
 """Save a PNG of the "Conversions" dashboard, for e-mail and slides.
 
-    SUPERSET_PASSWORD=... .venv-bi/bin/python bi/screenshot.py \\
-        --url http://127.0.0.1:8088 docs/dashboard.png
+    .venv-bi/bin/python bi/screenshot.py --url http://127.0.0.1:8088 \\
+        --username viewer --password-file .superset/viewer_password \\
+        docs/dashboard.png
 
 Drives Debian's headless Chromium (/usr/bin/chromium, /usr/bin/chromedriver;
 scripts/bi_setup.sh installs them) with a fresh profile: logs in, opens the
@@ -13,7 +14,6 @@ naming the chart, when a chart shows an error instead.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -164,15 +164,17 @@ def main(argv=None) -> int:
     parser.add_argument("output", nargs="?", type=Path,
                         default=Path("docs/dashboard.png"))
     parser.add_argument("--url", default="http://127.0.0.1:8088")
-    parser.add_argument("--username", default="admin")
+    parser.add_argument("--username", default="viewer")
+    parser.add_argument("--password-file", required=True, type=Path,
+                        help="the file holding the user's password")
     parser.add_argument("--slug", default="conversions")
     parser.add_argument("--charts", type=int, default=len(CHART_NAMES),
                         help="how many charts the dashboard has")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)
-    password = os.environ.get("SUPERSET_PASSWORD")
+    password = args.password_file.read_text().strip()
     if not password:
-        parser.error("set SUPERSET_PASSWORD to the user's password")
+        parser.error(f"no password in {args.password_file}")
     started = time.monotonic()
     path = screenshot(args.url.rstrip("/"), args.username, password,
                       args.output, slug=args.slug, charts=args.charts,

@@ -2,8 +2,9 @@
 
 From scratch, in temporary folders: the sample built into its own DuckDB
 file, scripts/dashboard.sh (which runs scripts/bi_setup.sh: .venv-bi and
-Debian chromium) with a fresh state folder on a free port of 127.0.0.1,
-provisioning twice, then:
+Debian chromium, and scripts/export_bi.sh to write the served BI file) with
+a fresh state folder on a free port of 127.0.0.1, provisioning twice,
+every process's command line watched meanwhile, then:
 
 - exactly one database, dataset per table, chart per name and dashboard;
 - every chart's data endpoint returns the mart's figures, read directly
@@ -16,10 +17,25 @@ provisioning twice, then:
   Superset holds no lock on it (read-only, no pooled connection);
 - a build renamed over the file (what scripts/build_and_swap.sh does) shows
   in the very next chart query;
-- the dashboard renders in headless Chromium: a non-trivial PNG saved as a
-  test artifact (BI_ARTIFACT_DIR, default integration/artifacts/).
+- the dashboard renders in headless Chromium, as the viewer: a
+  non-trivial PNG saved as a test artifact (BI_ARTIFACT_DIR, default
+  integration/artifacts/);
+- the sandbox (issue 16): Superset serves the BI file, not the build; as
+  the viewer every chart returns the admin's data and SQL Lab (UI, API),
+  explore and the database and dataset lists are refused; through the
+  connection (SQL Lab as admin, and the database entry's own connect args
+  through duckdb-engine) read_text, read_csv of another file, glob, COPY
+  TO, ATTACH, INSTALL, SET enable_external_access and staging.* all fail
+  on DuckDB's sandbox, nothing is written and the served file's bytes are
+  unchanged; an entry edited without the sandbox, or one for another
+  DuckDB file, gains nothing (bi/superset_config.py's mutator);
+- processes and secrets: no password in dashboard.sh's output or in any
+  process's command line during the start; the state folder 0700 and the
+  secrets 0600; `dashboard.sh stop` leaves a process that is not this
+  project's Superset alive; security headers; CSRF tokens expire.
 
-The finalizer stops Superset by its process id and checks it is gone.
+The finalizer stops Superset with `dashboard.sh stop` and checks that it and
+its workers are gone.
 """
 from __future__ import annotations
 
@@ -34,6 +50,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -99,6 +116,36 @@ def stop_by_pid(pid: int) -> None:
         f"Superset processes still running: {family}")
 
 
+class CommandLines:
+    """Every process's command line seen while it runs (sampled from /proc
+    every few milliseconds): what `ps -eo args` shows any user."""
+
+    def __init__(self):
+        self.seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self):
+        while not self._stop.is_set():
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        raw = (entry / "cmdline").read_bytes()
+                    except OSError:
+                        continue
+                    self.seen.add(raw.replace(b"\0", b" ").decode(
+                        errors="replace"))
+            time.sleep(0.005)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def run(cmd, env, timeout=1800) -> subprocess.CompletedProcess:
     proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True,
                           text=True, timeout=timeout)
@@ -109,46 +156,67 @@ def run(cmd, env, timeout=1800) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def bi_db(sample_build, tmp_path_factory) -> Path:
+def full_db(sample_build, tmp_path_factory) -> Path:
     """A private copy of the sample build: only Superset and this module
-    read it."""
+    read it. scripts/dashboard.sh writes the served BI file beside it."""
     db = tmp_path_factory.mktemp("bi_db").resolve() / "conversions.duckdb"
     shutil.copy2(sample_build.db_path, db)
     return db
 
 
 @pytest.fixture(scope="module")
-def superset(bi_db, tmp_path_factory, request):
-    state = tmp_path_factory.mktemp("superset_state")
+def superset(full_db, tmp_path_factory, request):
+    # Not there yet: dashboard.sh makes it, private.
+    state = tmp_path_factory.mktemp("superset") / "state"
     port = free_port()
     env = dict(os.environ, SUPERSET_STATE_DIR=str(state),
-               SUPERSET_PORT=str(port), DUCKDB_PATH=str(bi_db))
-    env.pop("SUPERSET_CONFIG_PATH", None)
-    env.pop("SUPERSET_HOME", None)
+               SUPERSET_PORT=str(port), DUCKDB_PATH=str(full_db))
+    for name in ["SUPERSET_CONFIG_PATH", "SUPERSET_HOME", "BI_DUCKDB_PATH",
+                 "BI_SERVED_DUCKDB", "SUPERSET_PASSWORD"]:
+        env.pop(name, None)
+    served = full_db.with_name("conversions_bi.duckdb")
+    assert not served.exists()
     pid_file = state / "superset.pid"
 
     def stop():
-        if pid_file.exists():
-            stop_by_pid(int(pid_file.read_text()))
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text())
+        family = [pid, *descendants(pid)]
+        proc = subprocess.run(["bash", "scripts/dashboard.sh", "stop"],
+                              cwd=PROJECT_DIR, env=env, capture_output=True,
+                              text=True, timeout=120)
+        if any(map(process_alive, family)):
+            stop_by_pid(pid)
+            pytest.fail(f"dashboard.sh stop left {family} running: "
+                        f"{proc.stdout}{proc.stderr}")
+        assert f"stopping Superset (pid {pid})" in proc.stdout, proc.stdout
     request.addfinalizer(stop)
 
     started = time.monotonic()
-    first = run(["bash", "scripts/dashboard.sh"], env)
+    with CommandLines() as command_lines:
+        first = run(["bash", "scripts/dashboard.sh"], env)
     first_seconds = time.monotonic() - started
     # Provision again: scripts/dashboard.sh finds Superset running and only
     # provisions.
-    second = run(["bash", "scripts/dashboard.sh"], env)
+    with CommandLines() as again:
+        second = run(["bash", "scripts/dashboard.sh"], env)
     assert "already running" in second.stdout
     pid = int(pid_file.read_text())
     assert process_alive(pid)
     print(f"\nBI: first dashboard.sh {first_seconds:.1f} s "
-          f"(setup, init, start, provision)")
+          f"(setup, export, init, start, provision)")
     url = f"http://127.0.0.1:{port}"
     password = (state / "admin_password").read_text().strip()
-    assert url in first.stdout and password in first.stdout
+    viewer_password = (state / "viewer_password").read_text().strip()
     api = provision.Superset(url, "admin", password)
-    return {"api": api, "url": url, "password": password, "pid": pid,
-            "state": state, "env": env, "db": bi_db}
+    viewer = provision.Superset(url, "viewer", viewer_password, csrf=False)
+    return {"api": api, "viewer": viewer, "url": url, "password": password,
+            "viewer_password": viewer_password, "pid": pid, "state": state,
+            "env": env, "db": served, "full_db": full_db,
+            "outputs": [first.stdout + first.stderr,
+                        second.stdout + second.stderr],
+            "command_lines": command_lines.seen | again.seen}
 
 
 def charts_by_name(api) -> dict[str, dict]:
@@ -212,12 +280,17 @@ def test_provisioned_exactly_once(superset):
     assert sorted(filters[0]["chartsInScope"]) == sorted(
         c["id"] for c in charts if c["slice_name"] in provision.DATE_COLUMNS)
 
-    # Registered read-only, with the file's absolute path.
+    # Registered read-only and sandboxed, with the BI file's absolute path.
     database = api.request(
         "GET", f"/api/v1/database/{databases[0]['id']}/connection")["result"]
     assert database["sqlalchemy_uri"] == f"duckdb:///{superset['db']}"
     extra = json.loads(database["extra"])
-    assert extra["engine_params"]["connect_args"]["read_only"] is True
+    assert extra["engine_params"]["connect_args"] == {
+        "read_only": True, "config": {
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "lock_configuration": True}}
 
 
 def test_rate_chart_is_the_headline_mart(superset):
@@ -565,10 +638,13 @@ def test_dashboard_screenshot(superset):
     ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
     png = ARTIFACT_DIR / "dashboard.png"
     png.unlink(missing_ok=True)
-    env = dict(superset["env"], SUPERSET_PASSWORD=superset["password"])
+    env = superset["env"]
     started = time.monotonic()
+    # As the viewer, under the security headers' Content-Security-Policy.
     run([str(BI_PYTHON), "bi/screenshot.py", "--url", superset["url"],
-         str(png)], env, timeout=600)
+         "--username", "viewer", "--password-file",
+         str(superset["state"] / "viewer_password"), str(png)],
+        env, timeout=600)
     print(f"\nBI: screenshot {time.monotonic() - started:.1f} s -> {png}")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 50_000
@@ -578,3 +654,391 @@ def test_dashboard_screenshot(superset):
     assert width == 1600 and height >= 1200, stats
     assert stats["colors"] > 200, stats
     assert stats["non_background"] > 0.2, stats
+
+
+# --- the sandbox (issue 16) ---------------------------------------------------
+
+AUDIT_EXPORTED = {"event_reconciliation", "load_batches",
+                  "unmatched_definitions"}
+
+
+def test_superset_serves_the_bi_file_not_the_build(superset):
+    """The served file holds the marts and the aggregate audit tables only:
+    no staging (the raw URLs, with e-mail addresses), no rejected rows."""
+    served, full = superset["db"], superset["full_db"]
+    assert served != full and served.exists()
+    tables = set(query(served, "select schema_name, table_name "
+                               "from duckdb_tables()"))
+    assert {schema for schema, _ in tables} <= {"marts", "audit"}
+    assert {t for s, t in tables if s == "audit"} <= AUDIT_EXPORTED
+    assert ("marts", "fct_macro_conversion_rates") in tables
+    assert query(full, "select count(*) from duckdb_tables() "
+                       "where schema_name = 'staging'")[0][0] > 0 or query(
+        full, "select count(*) from duckdb_views() "
+              "where schema_name = 'staging'")[0][0] > 0
+
+
+def test_viewer_sees_every_chart(superset):
+    api, viewer = superset["api"], superset["viewer"]
+    charts = charts_by_name(api)
+    assert sorted(charts) == sorted(provision.CHART_NAMES)
+    for name, chart in charts.items():
+        rows = chart_data(viewer, chart["id"])
+        assert rows, name
+        assert rows == chart_data(api, chart["id"]), name
+    # The dashboard's filters too (a query posted with an extra filter).
+    funnel = chart_data(viewer, charts[provision.CHART_FUNNEL]["id"],
+                        [{"col": "segment_value", "op": "IN",
+                          "val": ["mobile"]}])
+    assert {r["Step"]: r["Visitors reached"] for r in funnel}[
+        "1. Viewed a product page"] == 52
+
+
+class Browser:
+    """A logged-in browser session (form login, session cookie), redirects
+    not followed: what the UI routes answer."""
+
+    def __init__(self, url: str, username: str, password: str):
+        import http.cookiejar
+        import urllib.parse
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.url = url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            NoRedirect)
+        status, _, page = self.get("/login/")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert status == 200 and token, page[:500]
+        status, headers, _ = self.get("/login/", urllib.parse.urlencode({
+            "username": username, "password": password,
+            "csrf_token": token.group(1)}).encode())
+        assert status == 302 and "/login" not in headers["Location"]
+
+    def get(self, path: str, data: bytes | None = None, headers=None):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(self.url + path, data=data,
+                                     headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                return (response.status, response.headers,
+                        response.read().decode(errors="replace"))
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers, err.read().decode(errors="replace")
+
+
+def test_viewer_is_refused_sql_lab_and_everything_else(superset):
+    browser = Browser(superset["url"], "viewer", superset["viewer_password"])
+    status, _, page = browser.get("/superset/dashboard/conversions/")
+    assert status == 200
+    token = re.search(r'csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    (database,) = superset["api"].list("database", ["id", "database_name"])
+    # SQL Lab: the UI route, its bootstrap API, running a query (with the
+    # page's CSRF token, so the refusal is the permission's).
+    for path in ["/sqllab/", "/sqllab/history/", "/api/v1/sqllab/",
+                 "/explore/", "/databaseview/list/", "/tablemodelview/list/",
+                 "/api/v1/database/", "/api/v1/dataset/",
+                 "/api/v1/security/roles/", "/api/v1/query/"]:
+        status, _, _ = browser.get(path)
+        assert status in (302, 401, 403), (path, status)
+    status, _, body = browser.get(
+        "/api/v1/sqllab/execute/",
+        json.dumps({"database_id": database["id"], "sql": "select 1",
+                    "runAsync": False, "schema": "marts"}).encode(),
+        {"Content-Type": "application/json", "X-CSRFToken": token,
+         "Referer": superset["url"] + "/"})
+    assert status == 403, body
+    # Through the API with its token, too.
+    viewer = superset["viewer"]
+    for method, path in [("GET", "/api/v1/sqllab/"),
+                         ("GET", "/api/v1/database/"),
+                         ("GET", f"/api/v1/database/{database['id']}"),
+                         ("GET", "/api/v1/dataset/")]:
+        with pytest.raises(provision.SupersetError, match="HTTP 40[13]"):
+            viewer.request(method, path)
+
+    # The role is exactly what viewing takes, plus the dashboard's datasets.
+    api = superset["api"]
+    (role,) = [r for r in api.list("security/roles", ["id", "name"])
+               if r["name"] == provision.VIEWER_ROLE]
+    granted = {(p["permission_name"], p["view_menu_name"]) for p in api.request(
+        "GET", f"/api/v1/security/roles/{role['id']}/permissions/")["result"]}
+    datasets = {d["id"]: d["table_name"]
+                for d in api.list("dataset", ["id", "table_name"])}
+    assert granted == set(provision.VIEWER_PERMISSIONS) | {
+        ("datasource_access", f"[conversions].[{table}](id:{dataset_id})")
+        for dataset_id, table in datasets.items()}
+    assert not any("SQL" in view or "sqllab" in perm.lower()
+                   for perm, view in granted)
+    (user,) = [u for u in api.list("security/users", ["id", "username"])
+               if u["username"] == "viewer"]
+    roles = api.request("GET", f"/api/v1/security/users/{user['id']}")[
+        "result"]["roles"]
+    assert [r["name"] for r in roles] == [provision.VIEWER_ROLE]
+
+
+def sql_lab(api, database_id: int, sql: str) -> dict:
+    return api.request("POST", "/api/v1/sqllab/execute/", {
+        "database_id": database_id, "schema": "marts", "sql": sql,
+        "runAsync": False, "client_id": f"sb{uuid.uuid4().hex[:9]}",
+        "tab": "sandbox", "tmp_table_name": "", "select_as_cta": False,
+        "ctas_method": "TABLE", "queryLimit": 10, "expand_data": True})
+
+
+SANDBOX_ERROR = re.compile(
+    r"file system operations are disabled by configuration"
+    r"|configuration has been locked"
+    r"|Loading external extensions is disabled")
+
+
+def hostile_statements(outside: Path) -> list[tuple[str, str]]:
+    """(statement, what its failure must say): each would read or write
+    outside the served file, or lift the sandbox, on a plain read-only
+    connection."""
+    return [
+        ("select * from read_text('/etc/passwd')", "sandbox"),
+        (f"select * from read_csv('{outside / 'outside.csv'}')", "sandbox"),
+        ("select * from glob('/etc/*')", "sandbox"),
+        (f"copy (select 1 as x) to '{outside / 'x.duckdb'}'", "sandbox"),
+        (f"attach '{outside / 'y.duckdb'}'", "sandbox"),
+        (f"attach '{outside / 'y.duckdb'}' (read_only false)", "sandbox"),
+        ("install json", "sandbox"),
+        ("set enable_external_access = true", "sandbox"),
+        ("reset enable_external_access", "sandbox"),
+        ("set lock_configuration = false", "sandbox"),
+        ("select * from staging.stg_events__raw_rows", "staging"),
+    ]
+
+
+def sha256(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A folder outside the served file, with a CSV a plain connection
+    reads."""
+    (tmp_path / "outside.csv").write_text("a,b\n1,2\n")
+    return tmp_path
+
+
+def test_connection_is_sandboxed_in_sql_lab(superset, outside):
+    api, served = superset["api"], superset["db"]
+    before = sha256(served)
+    (database,) = api.list("database", ["id", "database_name"])
+    assert sql_lab(api, database["id"], "select count(*) as n from "
+                   "marts.fct_funnel_steps")["data"][0]["n"] > 0
+    for sql, kind in hostile_statements(outside):
+        with pytest.raises(provision.SupersetError) as failed:
+            sql_lab(api, database["id"], sql)
+        message = str(failed.value)
+        if kind == "sandbox":
+            assert SANDBOX_ERROR.search(message), (sql, message)
+        else:
+            assert "staging" in message and "does not exist" in message
+    assert sorted(p.name for p in outside.iterdir()) == ["outside.csv"]
+    assert sha256(served) == before
+
+
+ENTRY_CONNECTION = """
+import json, sys
+from sqlalchemy import create_engine, text
+uri, extra, statements = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+engine = create_engine(uri, **extra["engine_params"])
+outcomes = []
+with engine.connect() as con:
+    n = con.execute(text("select count(*) from marts.fct_funnel_steps")).scalar()
+    for sql in statements:
+        try:
+            con.execute(text(sql)).fetchall()
+            outcomes.append(None)
+        except Exception as err:
+            outcomes.append(str(err))
+print(json.dumps({"rows": n, "outcomes": outcomes}))
+"""
+
+
+def test_the_entrys_own_connect_args_sandbox_duckdb(superset, outside):
+    """The database entry's engine parameters as Superset stores them,
+    through the same duckdb-engine and SQLAlchemy as Superset's."""
+    api, served = superset["api"], superset["db"]
+    before = sha256(served)
+    (database,) = api.list("database", ["id", "database_name"])
+    entry = api.request(
+        "GET", f"/api/v1/database/{database['id']}/connection")["result"]
+    statements = hostile_statements(outside)
+    result = json.loads(run([str(BI_PYTHON), "-c", ENTRY_CONNECTION,
+                             entry["sqlalchemy_uri"], entry["extra"],
+                             json.dumps([s for s, _ in statements])],
+                            superset["env"]).stdout)
+    assert result["rows"] > 0
+    for (sql, kind), outcome in zip(statements, result["outcomes"]):
+        assert outcome is not None, f"{sql} succeeded"
+        if kind == "sandbox":
+            assert SANDBOX_ERROR.search(outcome), (sql, outcome)
+    assert sorted(p.name for p in outside.iterdir()) == ["outside.csv"]
+    assert sha256(served) == before
+
+
+def test_sandbox_holds_whatever_the_entry_says(superset, outside):
+    """bi/superset_config.py's DB_CONNECTION_MUTATOR: an admin who edits the
+    entry's connect args away gets the sandbox still; an entry for another
+    DuckDB file (the build, with staging) opens nothing."""
+    api, served = superset["api"], superset["db"]
+    (database,) = api.list("database", ["id", "database_name"])
+    entry = api.request(
+        "GET", f"/api/v1/database/{database['id']}/connection")["result"]
+    api.request("PUT", f"/api/v1/database/{database['id']}", {
+        "extra": json.dumps({"engine_params": {"connect_args": {}},
+                             "metadata_params": {}})})
+    try:
+        for sql, kind in hostile_statements(outside)[:6]:
+            with pytest.raises(provision.SupersetError,
+                               match=SANDBOX_ERROR.pattern):
+                sql_lab(api, database["id"], sql)
+    finally:
+        api.request("PUT", f"/api/v1/database/{database['id']}",
+                    {"extra": entry["extra"]})
+    assert sorted(p.name for p in outside.iterdir()) == ["outside.csv"]
+    with pytest.raises(provision.SupersetError, match="serves only"):
+        api.request("POST", "/api/v1/database/", {
+            "database_name": "the whole build",
+            "sqlalchemy_uri": f"duckdb:///{superset['full_db']}",
+            "expose_in_sqllab": True})
+    assert [d["database_name"] for d in api.list(
+        "database", ["id", "database_name"])] == ["conversions"]
+
+
+def test_a_wal_written_beside_the_served_file_is_dropped(superset):
+    """What DuckDB's sandbox still lets through: COPY into the database
+    file's own WAL path. The next connection removes it before opening the
+    file (bi/superset_config.py), so nothing written by a query is ever
+    read as part of the served file."""
+    api, served = superset["api"], superset["db"]
+    before = sha256(served)
+    (database,) = api.list("database", ["id", "database_name"])
+    wal = Path(str(served) + ".wal")
+    try:
+        sql_lab(api, database["id"],
+                "copy (select 'not a wal' as junk) "
+                f"to '{wal}' (use_tmp_file false, header false)")
+        written = wal.exists()
+    except provision.SupersetError as err:
+        written = False
+        assert SANDBOX_ERROR.search(str(err)), err
+    # Either DuckDB refused it, or it is gone by the next query.
+    assert sql_lab(api, database["id"], "select count(*) as n from "
+                   "marts.fct_funnel_steps")["data"][0]["n"] > 0
+    assert not wal.exists(), f"written: {written}"
+    assert sha256(served) == before
+
+
+# --- processes and secrets ----------------------------------------------------
+
+def test_passwords_never_printed_nor_on_a_command_line(superset):
+    state = superset["state"]
+    secrets = [superset["password"], superset["viewer_password"],
+               (state / "secret_key").read_text().strip()]
+    assert all(len(secret) >= 16 for secret in secrets)
+    for output in superset["outputs"]:
+        for secret in secrets:
+            assert secret not in output
+    # The paths are printed instead.
+    assert str(state / "admin_password") in superset["outputs"][0]
+    assert str(state / "viewer_password") in superset["outputs"][0]
+    # The watch saw the start: gunicorn, Superset's commands, provisioning.
+    seen = superset["command_lines"]
+    assert any("gunicorn" in c and "superset.app:create_app()" in c
+               for c in seen)
+    assert any("bi/admin_user.py" in c for c in seen)
+    assert any("bi/provision.py" in c for c in seen)
+    for command_line in seen:
+        for secret in secrets:
+            assert secret not in command_line, command_line
+
+
+def test_state_folder_private(superset):
+    state = superset["state"]
+    assert state.stat().st_mode & 0o777 == 0o700
+    for name in ["secret_key", "admin_password", "viewer_password"]:
+        assert (state / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_stop_leaves_a_process_that_is_not_ours(superset, tmp_path):
+    """A pid file naming an unrelated process (a reused pid), or another
+    state folder's Superset: `stop` signals neither, and drops the file."""
+    state = tmp_path / "state"
+    state.mkdir(mode=0o755)
+    env = dict(superset["env"], SUPERSET_STATE_DIR=str(state))
+    sleeper = subprocess.Popen(["sleep", "300"])
+    try:
+        for pid in [sleeper.pid, superset["pid"]]:
+            (state / "superset.pid").write_text(f"{pid}\n")
+            proc = run(["bash", "scripts/dashboard.sh", "stop"], env,
+                       timeout=120)
+            assert "not this project's Superset" in proc.stderr, proc
+            assert "stopping" not in proc.stdout
+            assert process_alive(pid)
+            assert not (state / "superset.pid").exists()
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # `stop` never made the folder private: it was not made here.
+    assert state.stat().st_mode & 0o777 == 0o755
+    # The real one is still up.
+    assert process_alive(superset["pid"])
+    assert chart_data(superset["api"], charts_by_name(superset["api"])[
+        provision.CHART_RATE]["id"])
+
+
+def test_security_headers(superset):
+    import urllib.request
+    for path in ["/login/", "/health"]:
+        with urllib.request.urlopen(superset["url"] + path,
+                                    timeout=30) as response:
+            headers = response.headers
+        assert headers["X-Frame-Options"] == "DENY", path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp
+        assert "default-src 'self'" in csp
+        assert re.search(r"script-src 'self' 'strict-dynamic' 'nonce-", csp)
+        assert "unsafe-eval" not in csp
+
+
+CONFIG = """
+import json, runpy, sys
+config = runpy.run_path(sys.argv[1])
+print(json.dumps({k: config[k] for k in [
+    "WTF_CSRF_ENABLED", "WTF_CSRF_TIME_LIMIT", "TALISMAN_ENABLED",
+    "DUCKDB_SANDBOX"]}))
+"""
+
+
+def test_csrf_tokens_expire(superset):
+    """The configuration the running Superset was started with (its
+    SUPERSET_CONFIG_PATH, read back from the process's environment)."""
+    environ = dict(line.split("=", 1) for line in Path(
+        f"/proc/{superset['pid']}/environ").read_bytes().decode().split("\0")
+        if "=" in line)
+    config_path = environ["SUPERSET_CONFIG_PATH"]
+    assert config_path == str(PROJECT_DIR / "bi" / "superset_config.py")
+    assert environ["BI_SERVED_DUCKDB"] == str(superset["db"])
+    config = json.loads(run([str(BI_PYTHON), "-c", CONFIG, config_path],
+                            dict(superset["env"], **environ)).stdout)
+    assert config["WTF_CSRF_ENABLED"] is True
+    assert 0 < config["WTF_CSRF_TIME_LIMIT"] <= 3600
+    assert config["TALISMAN_ENABLED"] is True
+    assert config["DUCKDB_SANDBOX"] == {
+        "enable_external_access": False,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "lock_configuration": True,
+        "temp_directory": ""}
