@@ -5,7 +5,10 @@
 #   .venv-bi   Superset and its driver, from bi/requirements.txt. Superset
 #              pins its own versions of pandas, pyarrow, SQLAlchemy...; they
 #              clash with the project's .venv, so it gets a venv of its own.
-#              The two share only the DuckDB file.
+#              The two share only the DuckDB file. bi/requirements.txt is
+#              a lock compiled from bi/requirements.in (the command is in its
+#              header), installed with --require-hashes --no-deps, as
+#              scripts/bootstrap.sh does.
 #   chromium   Debian's chromium and chromium-driver (/usr/bin/chromium,
 #              /usr/bin/chromedriver) for bi/screenshot.py, installed with
 #              apt-get when missing (needs root, as in CI).
@@ -21,7 +24,8 @@ stamp=.venv-bi/.requirements.sha256
 wanted=$(sha256sum bi/requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "bi_setup: installing bi/requirements.txt into .venv-bi"
-    .venv-bi/bin/python -m pip install --quiet -r bi/requirements.txt
+    .venv-bi/bin/python -m pip install --quiet --require-hashes --no-deps \
+        -r bi/requirements.txt
     echo "$wanted" > "$stamp"
 fi
 

@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
 # Set up .venv with the pinned requirements. Idempotent: a second run only
 # checks that requirements.txt has not changed since the last install.
+#
+# requirements.txt is a lock compiled from requirements.in (the command is in
+# its header): every package pinned with its hashes. pip installs it with
+# --require-hashes (a file whose hash is not listed is refused) and --no-deps
+# (nothing outside the lock comes in: a lock missing a dependency fails the
+# import, not silently pulls an unpinned version). The venv's own pip is used
+# as it comes with Python; it is not upgraded (that would be an unhashed
+# install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +21,7 @@ stamp=.venv/.requirements.sha256
 wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "bootstrap: installing requirements.txt into .venv"
-    .venv/bin/python -m pip install --quiet -r requirements.txt
+    .venv/bin/python -m pip install --quiet --require-hashes --no-deps \
+        -r requirements.txt
     echo "$wanted" > "$stamp"
 fi
