@@ -1,0 +1,32 @@
+{#- The text with the percent-escapes of the characters that personal data
+    is recognized by decoded, repeatedly, to a fixed point (see
+    _personal_data__macros.yml). Plain replace() calls, so every engine
+    decodes alike and nothing can fail to decode. -#}
+{% macro percent_decoded(text_expr) -%}
+    {%- set escapes = [('%25', '%'), ('%40', '@'), ('%2E', '.'), ('%2e', '.'),
+        ('%2B', '+'), ('%2b', '+'), ('%2D', '-'), ('%2d', '-'),
+        ('%3A', ':'), ('%3a', ':'), ('%3B', ';'), ('%3b', ';'),
+        ('%20', ' '), ('%28', '('), ('%29', ')')] -%}
+    {%- for digit in range(10) -%}
+        {%- do escapes.append(('%3' ~ digit, digit | string)) -%}
+    {%- endfor -%}
+    {%- for letter in ['a', 'b', 'c', 'd', 'e', 'f'] -%}
+        {%- do escapes.append(('%4' ~ loop.index, letter | upper)) -%}
+        {%- do escapes.append(('%6' ~ loop.index, letter)) -%}
+    {%- endfor -%}
+    {%- set decoded = namespace(expr=text_expr) -%}
+    {%- for pass in range(4) -%}
+        {%- for escape, character in escapes -%}
+            {%- set decoded.expr = "replace(" ~ decoded.expr ~ ", '"
+                ~ escape ~ "', '" ~ character ~ "')" -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    case
+        when not contains({{ text_expr }}, '%') then {{ text_expr }}
+        else {{ regexp_replace_all(
+            decoded.expr,
+            "'(?s)^.*%(40|2[0589BbDdEe]|3[0-9AaBb]|4[1-6]|6[1-6]).*$'",
+            "'[undecodable]'"
+        ) }}
+    end
+{%- endmacro %}
