@@ -1,9 +1,10 @@
 {#- The text with the percent-escapes of the characters that personal data
-    is recognized by decoded, repeatedly, to a fixed point (see
+    is recognized by decoded, to a fixed point (see
     _personal_data__macros.yml). Plain replace() calls, so every engine
-    decodes alike and nothing can fail to decode. -#}
+    decodes alike and nothing can fail to decode; short, because Spark's
+    metastore keeps a view's text only up to 32,700 characters. -#}
 {% macro percent_decoded(text_expr) -%}
-    {%- set escapes = [('%25', '%'), ('%40', '@'), ('%2E', '.'), ('%2e', '.'),
+    {%- set escapes = [('%40', '@'), ('%2E', '.'), ('%2e', '.'),
         ('%2B', '+'), ('%2b', '+'), ('%2D', '-'), ('%2d', '-'),
         ('%3A', ':'), ('%3a', ':'), ('%3B', ';'), ('%3b', ';'),
         ('%20', ' '), ('%28', '('), ('%29', ')')] -%}
@@ -14,12 +15,12 @@
         {%- do escapes.append(('%4' ~ loop.index, letter | upper)) -%}
         {%- do escapes.append(('%6' ~ loop.index, letter)) -%}
     {%- endfor -%}
+    {#- an escaped % first, three times (up to four encodings deep), then
+        every other escape once, in the order above -#}
     {%- set decoded = namespace(expr=text_expr) -%}
-    {%- for pass in range(4) -%}
-        {%- for escape, character in escapes -%}
-            {%- set decoded.expr = "replace(" ~ decoded.expr ~ ", '"
-                ~ escape ~ "', '" ~ character ~ "')" -%}
-        {%- endfor -%}
+    {%- for escape, character in [('%25', '%')] * 3 + escapes -%}
+        {%- set decoded.expr = "replace(" ~ decoded.expr ~ ", '"
+            ~ escape ~ "', '" ~ character ~ "')" -%}
     {%- endfor -%}
     case
         when not contains({{ text_expr }}, '%') then {{ text_expr }}

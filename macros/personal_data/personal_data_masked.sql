@@ -1,5 +1,6 @@
-{#- Every match of personal_data_patterns() in an already decoded text
-    replaced by its marker ([email], [phone], [ip], ;[param]). -#}
+{#- Every match of personal_data_patterns() in a decoded text
+    (percent_decoded) replaced by its marker ([email], [phone], [ip],
+    ;[param]). -#}
 {% macro personal_data_masked(decoded_expr) -%}
     {%- set masked = namespace(expr=decoded_expr) -%}
     {%- for pattern, replacement in personal_data_patterns() -%}
