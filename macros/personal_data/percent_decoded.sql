@@ -1,10 +1,13 @@
-{#- The text with the percent-escapes of the characters that personal data
-    is recognized by decoded, to a fixed point (see
-    _personal_data__macros.yml). Plain replace() calls, so every engine
-    decodes alike and nothing can fail to decode; short, because Spark's
-    metastore keeps a view's text only up to 32,700 characters. -#}
-{% macro percent_decoded(text_expr) -%}
-    {%- set escapes = [('%40', '@'), ('%2E', '.'), ('%2e', '.'),
+{#- Step `pass` (1..4) of the decoding of a text: the percent-escapes of
+    the characters that personal data is recognized by, decoded to a fixed
+    point (see _personal_data__macros.yml); after step 4, [undecodable]
+    when such an escape is left. Plain replace() calls, so every engine
+    decodes alike and nothing can fail to decode. Four steps of at most 11
+    calls, each a step of its own in the model: sqlfluff parses no deeper
+    than about 15 nested calls. -#}
+{% macro percent_decoded(text_expr, pass) -%}
+    {%- set escapes = [('%25', '%'), ('%25', '%'), ('%25', '%'),
+        ('%40', '@'), ('%2E', '.'), ('%2e', '.'),
         ('%2B', '+'), ('%2b', '+'), ('%2D', '-'), ('%2d', '-'),
         ('%3A', ':'), ('%3a', ':'), ('%3B', ';'), ('%3b', ';'),
         ('%20', ' '), ('%28', '('), ('%29', ')')] -%}
@@ -18,16 +21,20 @@
     {#- an escaped % first, three times (up to four encodings deep), then
         every other escape once, in the order above -#}
     {%- set decoded = namespace(expr=text_expr) -%}
-    {%- for escape, character in [('%25', '%')] * 3 + escapes -%}
+    {%- for escape, character in escapes[(pass - 1) * 11:pass * 11] -%}
         {%- set decoded.expr = "replace(" ~ decoded.expr ~ ", '"
             ~ escape ~ "', '" ~ character ~ "')" -%}
     {%- endfor -%}
     case
         when not contains({{ text_expr }}, '%') then {{ text_expr }}
+        {%- if pass < 4 %}
+        else {{ decoded.expr }}
+        {%- else %}
         else {{ regexp_replace_all(
             decoded.expr,
             "'(?s)^.*%(40|2[0589BbDdEe]|3[0-9AaBb]|4[1-6]|6[1-6]).*$'",
             "'[undecodable]'"
         ) }}
+        {%- endif %}
     end
 {%- endmacro %}

@@ -44,37 +44,52 @@ typed as (
 page_url_parts as (
 
     select
-        page_url,
-        {{ url_path('page_url') }} as page_path_text,
         {%- for part in utm_parts %}
-        {{ url_query_parameter('page_url', part) }} as {{ part }}_text
-        {{- ',' if not loop.last }}
+        {{ url_query_parameter('page_url', part) }} as {{ part }}_text,
         {%- endfor %}
+        {{ url_path('page_url') }} as page_path_text,
+        page_url
     from (select distinct page_url from raw_rows) as distinct_page_urls
 
 ),
 
-page_url_decoded as (
+{% for pass in range(1, 5) -%}
+{%- set previous = 'page_url_parts' if pass == 1 else 'page_url_decoded_' ~ (pass - 1) %}
+page_url_decoded_{{ pass }} as (
 
     select
-        *,
         {%- for part in url_parts %}
-        {{ percent_decoded(part ~ '_text') }} as {{ part }}_decoded
-        {{- ',' if not loop.last }}
+        {{ percent_decoded(
+            part ~ ('_text' if pass == 1 else '_decoded_' ~ (pass - 1)), pass
+        ) }} as {{ part }}_decoded_{{ pass }},
         {%- endfor %}
-    from page_url_parts
+        {{ previous }}.*
+    from {{ previous }}
 
 ),
 
+{% endfor -%}
 page_url_masked as (
 
     select
-        *,
         {%- for part in url_parts %}
-        {{ personal_data_masked(part ~ '_decoded') }} as {{ part }}_masked
-        {{- ',' if not loop.last }}
+        {{ personal_data_masked(part ~ '_decoded_4') }} as {{ part }}_masked,
         {%- endfor %}
-    from page_url_decoded
+        page_url_decoded_4.*
+    from page_url_decoded_4
+
+),
+
+page_url_chosen as (
+
+    select
+        {%- for part in url_parts %}
+        {{ mask_personal_data(
+            part ~ '_text', part ~ '_decoded_4', part ~ '_masked'
+        ) }} as {{ part }},
+        {%- endfor %}
+        page_url
+    from page_url_masked
 
 ),
 
@@ -82,26 +97,44 @@ page_url_masked as (
 page_urls as (
 
     select
-        page_url,
-        {{ mask_personal_data(
-            'page_path_text', 'page_path_decoded', 'page_path_masked') }}
-            as page_path,
         {%- for part in utm_parts %}
-        nullif(lower(replace({{ mask_personal_data(
-            part ~ '_text', part ~ '_decoded', part ~ '_masked') }}, '+', ' ')),
-            '') as {{ part }}
-        {{- ',' if not loop.last }}
+        nullif(lower(replace({{ part }}, '+', ' ')), '') as {{ part }},
         {%- endfor %}
-    from page_url_masked
+        page_path,
+        page_url
+    from page_url_chosen
 
 ),
 
+-- the referrer's authority, decoded in four steps, then its host
+referrer_authorities as (
+
+    select
+        referrer_url,
+        {{ url_authority('referrer_url') }} as authority_text
+    from (select distinct referrer_url from raw_rows) as distinct_referrer_urls
+
+),
+
+{% for pass in range(1, 5) -%}
+referrer_decoded_{{ pass }} as (
+
+    select
+        referrer_url,
+        {{ percent_decoded(
+            'authority_text' if pass == 1 else 'authority_' ~ (pass - 1), pass
+        ) }} as authority_{{ pass }}
+    from {{ 'referrer_authorities' if pass == 1 else 'referrer_decoded_' ~ (pass - 1) }}
+
+),
+
+{% endfor -%}
 referrer_urls as (
 
     select
         referrer_url,
-        {{ url_host('referrer_url') }} as referrer_host
-    from (select distinct referrer_url from raw_rows) as distinct_referrer_urls
+        {{ url_host('authority_4') }} as referrer_host
+    from referrer_decoded_4
 
 ),
 
