@@ -52,10 +52,4 @@ if [ "$status" -ne 0 ]; then
         "file is not exported" >&2
     exit "$status"
 fi
-status=0
-DUCKDB_PATH="$db" bash scripts/export_bi.sh || status=$?
-if [ "$status" -ne 0 ]; then
-    echo "build: '$db' is built, but exporting it to the dashboard's file" \
-        "failed (exit $status)" >&2
-    exit "$status"
-fi
+conversions_export_bi "$db" build

@@ -83,10 +83,4 @@ fi
 .venv/bin/python scripts/swap_db.py finish "$served" "$next" "$state"
 echo "build_and_swap: '$served' now serves the new build"
 
-status=0
-DUCKDB_PATH="$served" bash scripts/export_bi.sh || status=$?
-if [ "$status" -ne 0 ]; then
-    echo "build_and_swap: '$served' serves the new build, but exporting it" \
-        "to the dashboard's file failed (exit $status)" >&2
-    exit "$status"
-fi
+conversions_export_bi "$served" build_and_swap

@@ -40,7 +40,7 @@ import sys
 import duckdb
 
 # The file helpers of the swap (scripts/, this script's folder, is on sys.path).
-from swap_db import fsync_path, remove
+from swap_db import fsync_path, remove, seal, wal_left
 
 # Every table of these schemas that is a base table.
 WHOLE_SCHEMAS = ("marts",)
@@ -108,12 +108,10 @@ def export(source: str, bi: str) -> None:
         remove(tmp + ".wal")
         fail(1, f"exporting {source!r} to {bi!r} failed: {error}")
     con.close()
-    if os.path.exists(tmp + ".wal") and os.path.getsize(tmp + ".wal") > 0:
+    if wal_left(tmp):
         fail(1, f"{tmp + '.wal'!r} still holds changes after CHECKPOINT; "
                 f"{bi!r} is unchanged")
-    remove(tmp + ".wal")
-    os.chmod(tmp, 0o600)
-    fsync_path(tmp)
+    seal(tmp)
     remove(bi + ".wal")
     os.replace(tmp, bi)
     fsync_path(os.path.dirname(os.path.abspath(bi)), directory=True)

@@ -63,6 +63,21 @@ def fsync_path(path: str, directory: bool = False) -> None:
         os.close(fd)
 
 
+def wal_left(path: str) -> bool:
+    """After a CHECKPOINT: True when PATH.wal still holds changes; an
+    empty one is removed."""
+    if has_wal(path) and os.path.getsize(path + ".wal") > 0:
+        return True
+    remove(path + ".wal")
+    return False
+
+
+def seal(path: str) -> None:
+    """A finished database file: private (0600) and on disk."""
+    os.chmod(path, 0o600)
+    fsync_path(path)
+
+
 def connect(path: str, read_only: bool, what: str):
     """duckdb.connect, retried while another process holds a conflicting
     DuckDB lock on the file."""
@@ -95,9 +110,8 @@ def fold_wal(served: str) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
-    if has_wal(served) and os.path.getsize(served + ".wal") > 0:
+    if wal_left(served):
         fail(1, f"{served + '.wal'!r} still holds changes after CHECKPOINT")
-    remove(served + ".wal")
 
 
 def prepare(served: str, nxt: str, state: str) -> None:
@@ -137,12 +151,10 @@ def finish(served: str, nxt: str, state: str) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
-    if has_wal(nxt) and os.path.getsize(nxt + ".wal") > 0:
+    if wal_left(nxt):
         fail(1, f"{nxt + '.wal'!r} still holds changes after CHECKPOINT; "
              f"{served!r} is untouched")
-    remove(nxt + ".wal")
-    os.chmod(nxt, 0o600)
-    fsync_path(nxt)
+    seal(nxt)
     with open(state) as f:
         copied = json.load(f)
     changed = (f"{served!r} was changed during the build by a writer outside "

@@ -2,7 +2,8 @@
 # The one lock shared by every writer of a DuckDB database of this project:
 # scripts/build.sh (in place), scripts/build_and_swap.sh and
 # scripts/export_bi.sh. Sourced, not run: `. scripts/lib/lock.sh`, then
-# `conversions_lock "$DUCKDB_PATH" <script name>`.
+# `conversions_lock "$DUCKDB_PATH" <script name>`; conversions_export_bi
+# runs the export under the lock held (below).
 #
 # The lock is flock(1) (util-linux) on "$DUCKDB_PATH.lock", a file beside
 # the served database (created 0600 under the callers' umask 077, left in
@@ -76,4 +77,17 @@ conversions_lock() {
     printf '%s (pid %s, since %s)\n' "$who" "$$" "$(date -u +%FT%TZ)" \
         > "$lockfile" 2>/dev/null || true
     export CONVERSIONS_LOCK_FILE="$lockfile"
+}
+
+# The dashboard's file, exported from "$db" at the end of a build that
+# holds the lock (export_bi.sh takes the caller's lock on fd 9, above); on
+# failure the script stops with the export's exit code.
+conversions_export_bi() {
+    local db="$1" who="$2" status=0
+    DUCKDB_PATH="$db" bash scripts/export_bi.sh || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "$who: '$db' is built, but exporting it to the dashboard's" \
+            "file failed (exit $status)" >&2
+        exit "$status"
+    fi
 }

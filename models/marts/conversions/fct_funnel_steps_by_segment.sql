@@ -36,37 +36,24 @@ cohort_coverage as (
 
 ),
 
-landing_page_visitors as (
-
-    select
-        funnel_id,
-        landing_page,
-        count(distinct visitor_id) as visitors
-    from entries
-    group by funnel_id, landing_page
-
-),
-
--- one row per visitor and funnel, the rare landing pages as (other)
+-- one row per visitor and funnel (the grain of int_funnel_entries), the
+-- rare landing pages as (other)
 segmented_entries as (
 
     select
-        entries.funnel_id,
-        entries.visitor_id,
-        entries.device_type,
-        entries.channel,
+        funnel_id,
+        visitor_id,
+        device_type,
+        channel,
         case
             when
-                landing_page_visitors.visitors >= {{ min_segment_visitors }}
-                or entries.landing_page = '(none)'
-                then entries.landing_page
+                count(*) over (partition by funnel_id, landing_page)
+                >= {{ min_segment_visitors }}
+                or landing_page = '(none)'
+                then landing_page
             else '(other)'
         end as landing_page
     from entries
-    inner join landing_page_visitors
-        on
-            entries.funnel_id = landing_page_visitors.funnel_id
-            and entries.landing_page = landing_page_visitors.landing_page
 
 ),
 
