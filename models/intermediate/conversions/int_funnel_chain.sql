@@ -24,21 +24,27 @@
       - the step times of the deepest chain (fct_funnel_step_timing): at
         each level, the earliest row carrying that chain's start.
 
-    Where the funnel options of SPEC section 5 go:
-      - a chain scope (count_within session, hold_constant): more columns
-        in chain_scope, taken along in step_events, whose where drops the
-        events that join no chain (no session id, no property value); a
-        chain is then named by its scope and start, so reach takes the
-        deepest chain's scope along for the timing;
-      - a bound between consecutive steps (max_hours_from_previous_step):
-        one more predicate in level_k on the time of the chain's step k-1
-        (the max of the previous level's occurred_us over the same window
-        as latest_start_us);
-      - strict order: the same, on the rank of the events among all of the
-        visitor's events: step k-1 must be the event just before. -#}
+    The funnel options of SPEC section 5 (int_goals; none set is exactly
+    the rule above), all in the same passes:
+      - count_within session: the scope adds the session id (scope_key);
+        events without one join no chain;
+      - max_hours_from_previous_step: the chain's step k-1 is the previous
+        level's latest row before the event (it carries the latest start
+        and is the nearest), so the bound is one more predicate on it;
+      - strict: that row must also be the event just before, by its rank
+        among the visitor's (or session's) counted events;
+      - exclusions: every level carries the times of the chain's steps
+        (step_j_us; each is nondecreasing with time, like the start, so the
+        window max is the latest row's); a step-k event carries, per
+        from_step f, the latest excluded event before it
+        (excluded_after_f_us), and the chain is void when that is later
+        than its step f. The greedy chain (latest row at every level) is
+        the latest at every step, so it is void only if every chain is.
+    Not built yet: hold_constant and any_order (the build stops naming the
+    funnel, tests/definitions/assert_funnel_options_built.sql). -#}
 {%- set max_steps = var('funnel_max_steps') | int %}
 {#- The events a chain may combine: one partition of each window pass. -#}
-{%- set chain_scope = ['funnel_id', 'visitor_id'] %}
+{%- set chain_scope = ['funnel_id', 'visitor_id', 'scope_key'] %}
 {%- set scope_columns = chain_scope | join(', ') %}
 
 with
@@ -56,19 +62,144 @@ goals as (
 
 ),
 
+events as (
+
+    select * from {{ ref('stg_events__classified') }}
+    where event_status = 'counted'
+
+),
+
+exclusions as (
+
+    select * from {{ ref('funnel_exclusions') }}
+
+),
+
+funnel_options as (
+
+    select distinct funnel_id, order_mode, count_within
+    from goals
+    where funnel_id is not null
+
+),
+
+strict_visitors as (
+
+    select distinct goal_events.visitor_id
+    from goal_events
+    inner join funnel_options
+        on goal_events.funnel_id = funnel_options.funnel_id
+    where funnel_options.order_mode = 'strict'
+
+),
+
+-- strict order: each counted event's rank among its visitor's counted
+-- events, and among its session's (visitors of strict funnels only)
+event_ranks as (
+
+    select
+        events.event_id,
+        row_number() over (
+            partition by events.visitor_id
+            order by events.occurred_at, events.event_id
+        ) as visitor_rank,
+        row_number() over (
+            partition by events.visitor_id, events.session_id
+            order by events.occurred_at, events.event_id
+        ) as session_rank
+    from events
+    inner join strict_visitors
+        on events.visitor_id = strict_visitors.visitor_id
+
+),
+
+excluded_events as (
+
+    select
+        exclusions.funnel_id,
+        events.visitor_id,
+        exclusions.from_step,
+        exclusions.to_step,
+        {{ epoch_us('events.occurred_at') }} as occurred_us
+    from events
+    inner join exclusions
+        on events.event_name = exclusions.event_name
+    where
+        exclusions.page_path_pattern is null
+        or events.page_path like exclusions.page_path_pattern
+
+),
+
 step_events as (
 
-    -- one row per event and funnel step it completes
+    -- one row per event and funnel step it completes, in its scope
     select
         goal_events.funnel_id,
         goal_events.visitor_id,
+        case
+            when goals.count_within = 'session' then goal_events.session_id
+            else ''
+        end as scope_key,
+        goal_events.event_id,
         goal_events.step_order,
         {{ epoch_us('goal_events.occurred_at') }} as occurred_us,
         cast(goals.conversion_window_days as bigint)
-        * 86400000000 as window_us
+        * 86400000000 as window_us,
+        cast(goals.max_hours_from_previous_step * 3600000000 as bigint)
+            as max_gap_us,
+        coalesce(goals.order_mode = 'strict', false) as is_strict,
+        case
+            when goals.order_mode <> 'strict' then null
+            when goals.count_within = 'session' then event_ranks.session_rank
+            else event_ranks.visitor_rank
+        end as event_rank
     from goal_events
     inner join goals
         on goal_events.goal_id = goals.goal_id
+    left join event_ranks
+        on
+            goals.order_mode = 'strict'
+            and goal_events.event_id = event_ranks.event_id
+    where
+        coalesce(goals.count_within, 'visitor') <> 'session'
+        or not {{ is_blank('goal_events.session_id') }}
+
+),
+
+-- per step event and from_step f of an exclusion ending at its step: the
+-- latest excluded event strictly before it (any session or property)
+exclusion_marks as (
+
+    select
+        funnel_id,
+        visitor_id,
+        event_id,
+        step_order,
+        {%- for f in range(1, max_steps) %}
+        max(case when from_step = {{ f }} then excluded_us end)
+            as excluded_after_{{ f }}_us{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            step_events.funnel_id,
+            step_events.visitor_id,
+            step_events.event_id,
+            step_events.step_order,
+            excluded_events.from_step,
+            max(excluded_events.occurred_us) as excluded_us
+        from step_events
+        inner join excluded_events
+            on
+                step_events.funnel_id = excluded_events.funnel_id
+                and step_events.visitor_id = excluded_events.visitor_id
+                and step_events.step_order = excluded_events.to_step
+                and excluded_events.occurred_us < step_events.occurred_us
+        group by
+            step_events.funnel_id, step_events.visitor_id,
+            step_events.event_id, step_events.step_order,
+            excluded_events.from_step
+    ) as latest_excluded
+    group by funnel_id, visitor_id, event_id, step_order
 
 ),
 
@@ -78,7 +209,8 @@ level_1 as (
         {{ scope_columns }},
         occurred_us,
         window_us,
-        occurred_us as start_us
+        event_rank,
+        occurred_us as step_1_us
     from step_events
     where step_order = 1
 
@@ -90,31 +222,62 @@ candidates_{{ step }} as (
         {{ scope_columns }},
         occurred_us,
         window_us,
-        start_us,
+        cast(null as bigint) as max_gap_us,
+        false as is_strict,
+        event_rank,
+        {%- for j in range(1, step) %}
+        step_{{ j }}_us,
+        {%- endfor %}
+        {%- for f in range(1, step) %}
+        cast(null as bigint) as excluded_after_{{ f }}_us,
+        {%- endfor %}
         false as is_step_event
     from level_{{ step - 1 }}
     union all
     select
-        {{ scope_columns }},
-        occurred_us,
-        window_us,
-        null as start_us,
+        step_events.funnel_id,
+        step_events.visitor_id,
+        step_events.scope_key,
+        step_events.occurred_us,
+        step_events.window_us,
+        step_events.max_gap_us,
+        step_events.is_strict,
+        step_events.event_rank,
+        {%- for j in range(1, step) %}
+        null as step_{{ j }}_us,
+        {%- endfor %}
+        {%- for f in range(1, step) %}
+        exclusion_marks.excluded_after_{{ f }}_us,
+        {%- endfor %}
         true as is_step_event
     from step_events
-    where step_order = {{ step }}
+    left join exclusion_marks
+        on
+            step_events.funnel_id = exclusion_marks.funnel_id
+            and step_events.visitor_id = exclusion_marks.visitor_id
+            and step_events.event_id = exclusion_marks.event_id
+            and step_events.step_order = exclusion_marks.step_order
+    where step_events.step_order = {{ step }}
 
 ),
 
 extended_{{ step }} as (
 
+    -- the previous level's latest row strictly before each event: its
+    -- chain's step times and its rank (each a running max)
     select
         *,
-        max(start_us) over (
-            partition by {{ scope_columns }}
-            order by occurred_us
-            range between unbounded preceding and 1 preceding
-        ) as latest_start_us
+        {%- for j in range(1, step) %}
+        max(step_{{ j }}_us) over previous_rows as chain_step_{{ j }}_us,
+        {%- endfor %}
+        max(case when not is_step_event then event_rank end)
+            over previous_rows as chain_rank
     from candidates_{{ step }}
+    window previous_rows as (
+        partition by {{ scope_columns }}
+        order by occurred_us
+        range between unbounded preceding and 1 preceding
+    )
 
 ),
 
@@ -124,11 +287,26 @@ level_{{ step }} as (
         {{ scope_columns }},
         occurred_us,
         window_us,
-        latest_start_us as start_us
+        event_rank,
+        {%- for j in range(1, step) %}
+        chain_step_{{ j }}_us as step_{{ j }}_us,
+        {%- endfor %}
+        occurred_us as step_{{ step }}_us
     from extended_{{ step }}
     where
         is_step_event
-        and occurred_us - latest_start_us <= window_us
+        and occurred_us - chain_step_1_us <= window_us
+        and (
+            max_gap_us is null
+            or occurred_us - chain_step_{{ step - 1 }}_us <= max_gap_us
+        )
+        and (not is_strict or chain_rank = event_rank - 1)
+        {%- for f in range(1, step) %}
+        and (
+            excluded_after_{{ f }}_us is null
+            or excluded_after_{{ f }}_us <= chain_step_{{ f }}_us
+        )
+        {%- endfor %}
 
 ),
 {% endfor %}
@@ -139,7 +317,7 @@ chain as (
         {{ scope_columns }},
         {{ step }} as step_order,
         occurred_us,
-        start_us
+        step_1_us as start_us
     from level_{{ step }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -149,7 +327,8 @@ chain as (
 final as (
 
     select
-        {{ scope_columns }},
+        funnel_id,
+        visitor_id,
         step_order,
         {{ timestamp_from_epoch_us('occurred_us') }} as occurred_at,
         {{ timestamp_from_epoch_us('start_us') }} as chain_started_at
