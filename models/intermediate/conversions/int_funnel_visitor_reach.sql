@@ -1,6 +1,7 @@
 {#- One row per human visitor and funnel they entered, read from the chain
     (int_funnel_chain): the cohort date (the date of their first step-1
-    event), the deepest step any chain reached, and the latest start of the
+    event, also one that joins no chain under count_within session, SPEC
+    section 5), the deepest step any chain reached, and the latest start of the
     chains that reached it. -#}
 with
 
@@ -8,6 +9,18 @@ chain as (
 
     select * from {{ ref('int_funnel_chain') }}
     where visitor_id is not null
+
+),
+
+step_1_events as (
+
+    select
+        funnel_id,
+        visitor_id,
+        min(occurred_at) as first_step_at
+    from {{ ref('int_goal_events_matched') }}
+    where step_order = 1
+    group by funnel_id, visitor_id
 
 ),
 
@@ -31,7 +44,6 @@ deepest as (
     select
         funnel_id,
         visitor_id,
-        min(case when step_order = 1 then first_reached_at end) as first_step_at,
         max(step_order) as steps_reached,
         max_by(latest_chain_started_at, step_order) as deepest_chain_started_at
     from levels
@@ -42,13 +54,17 @@ deepest as (
 final as (
 
     select
-        funnel_id,
-        visitor_id,
-        {{ event_date('first_step_at') }} as cohort_date,
-        first_step_at,
-        steps_reached,
-        deepest_chain_started_at
+        deepest.funnel_id,
+        deepest.visitor_id,
+        {{ event_date('step_1_events.first_step_at') }} as cohort_date,
+        step_1_events.first_step_at,
+        deepest.steps_reached,
+        deepest.deepest_chain_started_at
     from deepest
+    inner join step_1_events
+        on
+            deepest.funnel_id = step_1_events.funnel_id
+            and deepest.visitor_id = step_1_events.visitor_id
 
 )
 
