@@ -169,12 +169,74 @@ _SCHEME_HOST = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/]*")
 
 def page_path(url):
     """The path of a page URL: the text after the host up to the first ? or
-    #, `/` when that is empty; None for a blank URL."""
+    #, `/` when that is empty, its personal data masked
+    (`mask_personal_data`); None for a blank URL."""
     if is_blank(url):
         return None
     before_query = re.match(r"^[^?#]*", url).group(0)
     path = _SCHEME_HOST.sub("", before_query, count=1)
-    return path or "/"
+    return mask_personal_data(path or "/")
+
+
+# Personal data in URL parts (models/docs.md, personal_data_masking),
+# written from the rule: decode the escapes of the characters personal data
+# is recognized by (an escaped % three times first, then each other escape
+# once, in a fixed order), then mask.
+_ESCAPE_ORDER = (["%40", "%2E", "%2e", "%2B", "%2b", "%2D", "%2d", "%3A", "%3a",
+                  "%3B", "%3b", "%20", "%28", "%29"]
+                 + [f"%3{d}" for d in range(10)]
+                 + [f"%{h}{i}" for i in range(1, 7) for h in (4, 6)])
+_LEFT_ENCODED = re.compile(r"%(40|2[0589BbDdEe]|3[0-9AaBb]|4[1-6]|6[1-6])")
+_NOT_WORD_BEFORE = r"(?<![0-9A-Za-z_])"
+_NOT_WORD_AFTER = r"(?![0-9A-Za-z_])"
+_NOT_IN_ADDRESS = "/@?#;,:<>()\\[\\]{}\"\t\n\f\r "
+_HEX = "[0-9A-Fa-f]{1,4}"
+
+
+def percent_decoded(text: str) -> str:
+    for _ in range(3):
+        text = text.replace("%25", "%")
+    for escape in _ESCAPE_ORDER:
+        text = text.replace(escape, chr(int(escape[1:], 16)))
+    return "[undecodable]" if _LEFT_ENCODED.search(text) else text
+
+
+def _ipv4(match):
+    octets = match.group(0).split(".")
+    ok = all(o == str(int(o)) and int(o) <= 255 for o in octets)
+    return "[ip]" if ok else match.group(0)
+
+
+def _separated_phone(match):
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "[phone]" if digits >= 9 else match.group(0)
+
+
+_MASKS = [
+    (re.compile(r";[^/]*"), ";[param]"),
+    (re.compile(f"[^{_NOT_IN_ADDRESS}]+@[^.{_NOT_IN_ADDRESS}]+"
+                f"(?:\\.[^.{_NOT_IN_ADDRESS}]+)+"), "[email]"),
+    (re.compile(_NOT_WORD_BEFORE + r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}"
+                + _NOT_WORD_AFTER), _ipv4),
+    (re.compile(f"{_NOT_WORD_BEFORE}{_HEX}(?::{_HEX}){{7}}{_NOT_WORD_AFTER}"
+                f"|{_NOT_WORD_BEFORE}{_HEX}(?::{_HEX}){{0,6}}::"
+                f"(?:{_HEX}(?::{_HEX}){{0,6}})?"
+                f"|::{_HEX}(?::{_HEX}){{0,6}}{_NOT_WORD_AFTER}"), "[ip]"),
+    (re.compile(r"\+\(?[0-9](?:[ ().-]{0,2}[0-9]){6,}"), "[phone]"),
+    (re.compile(r"\(?" + _NOT_WORD_BEFORE + r"[0-9]{1,8}[ ()-]{1,2}[0-9]"
+                r"(?:[ ()-]{0,2}[0-9])*" + _NOT_WORD_AFTER), _separated_phone),
+]
+
+
+def mask_personal_data(text: str) -> str:
+    """The text as given when its decoded form holds no personal data, else
+    the decoded form with [email], [phone], [ip], ;[param] in place of it
+    ([undecodable] when an escape is left after decoding)."""
+    decoded = percent_decoded(text)
+    masked = decoded
+    for pattern, replacement in _MASKS:
+        masked = pattern.sub(replacement, masked)
+    return masked if masked != decoded or decoded == "[undecodable]" else text
 
 
 def like(text, pattern) -> bool:

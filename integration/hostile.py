@@ -23,6 +23,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 import spec_oracle
+from adversarial_events import mask_personal_data
 
 COLUMNS = spec_oracle.COLUMNS
 ASCII_WHITESPACE = spec_oracle.ASCII_WHITESPACE
@@ -351,19 +352,17 @@ def utc_micros(text):
 # --------------------------------------------------------------- URL rules
 
 _SCHEME_HOST = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/]*")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+([.][A-Za-z0-9-]+)+")
 
 
 def page_path(url):
     """README: the path (up to ? or #, `/` when empty, a URL without scheme
-    and host is a path), e-mail addresses in it replaced by [email]."""
+    and host is a path), its personal data masked by the oracles' one rule
+    (adversarial_events.mask_personal_data)."""
     if url is None or url.strip(ASCII_WHITESPACE) == "":
         return None
     before = re.match(r"^[^?#]*", url, flags=re.DOTALL).group(0)
     path = _SCHEME_HOST.sub("", before, count=1) or "/"
-    if "@" not in path and "%40" not in path:  # (the regex is quadratic
-        return path                            #  on 100 kB paths)
-    return _EMAIL.sub("[email]", path)
+    return mask_personal_data(path)
 
 
 def like(text, pattern) -> bool:

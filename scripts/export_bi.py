@@ -39,6 +39,9 @@ import sys
 
 import duckdb
 
+# The file helpers of the swap (scripts/, this script's folder, is on sys.path).
+from swap_db import fsync_path, remove
+
 # Every table of these schemas that is a base table.
 WHOLE_SCHEMAS = ("marts",)
 # And these, by name (see the module docstring for why each is in or out).
@@ -58,21 +61,6 @@ def quote_ident(name: str) -> str:
 
 def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def remove(path: str) -> None:
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
-
-
-def fsync_path(path: str, directory: bool = False) -> None:
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def tables_to_copy(con) -> list[tuple[str, str]]:

@@ -1,7 +1,13 @@
 {#- One row per funnel, cohort date and step, segment, from visitor-level
     reach (macro funnel_steps_from_reach), with the cohort's finality
     (docs: finality_rule): final once data_through passes the cohort date's
-    end plus the funnel's window. -#}
+    end plus the funnel's window. A landing page is a segment of a funnel
+    only when at least var min_segment_visitors distinct visitors entered
+    the funnel on it (over all cohort dates); the entries on rarer pages
+    count once each under (other). -#}
+{%- set min_segment_visitors = whole_number_var(
+    'min_segment_visitors', var('min_segment_visitors'), 1) %}
+
 with
 
 reach as (
@@ -30,6 +36,40 @@ cohort_coverage as (
 
 ),
 
+landing_page_visitors as (
+
+    select
+        funnel_id,
+        landing_page,
+        count(distinct visitor_id) as visitors
+    from entries
+    group by funnel_id, landing_page
+
+),
+
+-- one row per visitor and funnel, the rare landing pages as (other)
+segmented_entries as (
+
+    select
+        entries.funnel_id,
+        entries.visitor_id,
+        entries.device_type,
+        entries.channel,
+        case
+            when
+                landing_page_visitors.visitors >= {{ min_segment_visitors }}
+                or entries.landing_page = '(none)'
+                then entries.landing_page
+            else '(other)'
+        end as landing_page
+    from entries
+    inner join landing_page_visitors
+        on
+            entries.funnel_id = landing_page_visitors.funnel_id
+            and entries.landing_page = landing_page_visitors.landing_page
+
+),
+
 funnel_windows as (
 
     select distinct
@@ -46,13 +86,13 @@ segmented_reach as (
         reach.funnel_id,
         reach.cohort_date,
         '{{ segment }}' as segment_type,
-        entries.{{ segment }} as segment_value,
+        segmented_entries.{{ segment }} as segment_value,
         reach.steps_reached
     from reach
-    inner join entries
+    inner join segmented_entries
         on
-            reach.funnel_id = entries.funnel_id
-            and reach.visitor_id = entries.visitor_id
+            reach.funnel_id = segmented_entries.funnel_id
+            and reach.visitor_id = segmented_entries.visitor_id
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
