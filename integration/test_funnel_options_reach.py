@@ -2,7 +2,8 @@
 against the brute-force oracle (funnel_options_oracle.py), on generated
 visitors that crowd the edges: ties, steps one second past an hour bound,
 sessions switching mid-chain, events without a session, other events
-between steps, exclusions at and between step times.
+between steps, exclusions at and between step times; any order with
+events completing two steps.
 
 One project copy defines the same three steps (view, cart, buy) as several
 funnels, one per option and one with every built option on."""
@@ -35,7 +36,18 @@ FUNNELS = {
                               ("page_view", "/oops%", 2, 3)]),
     "all_on": ("strict", "session", {2: 1, 3: 2},
                [("error", None, 1, 3), ("page_view", "/oops%", 2, 3)]),
+    "any": ("any_order", "", {}, []),
+    "any_session": ("any_order", "session", {}, []),
+    "any_overlap": ("any_order", "", {}, []),
 }
+# funnel id -> its steps as (event_name, page_path_pattern) where they are
+# not STEPS: under any_overlap every "view" completes steps 1 and 2 (one
+# event serves one step)
+STEP_GOALS = {"any_overlap": [("view", None), ("view", "/p"), ("buy", None)]}
+
+
+def steps_of(fid):
+    return STEP_GOALS.get(fid, [(name, None) for name in STEPS])
 WINDOW_DAYS = 1
 
 
@@ -53,10 +65,10 @@ def write_seeds(project):
                     "page_path_pattern", "funnel_id", "step_order",
                     "description", "max_hours_from_previous_step"])
         for fid, (_, _, hours, _) in FUNNELS.items():
-            for k, name in enumerate(STEPS, 1):
-                w.writerow([f"{fid}_{name}", name,
-                            "macro" if k == 3 else "micro", name, "", fid, k,
-                            "", hours.get(k, "")])
+            for k, (name, pattern) in enumerate(steps_of(fid), 1):
+                w.writerow([f"{fid}_{k}_{name}", name,
+                            "macro" if k == 3 else "micro", name,
+                            pattern or "", fid, k, "", hours.get(k, "")])
     with open(seeds / "funnel_exclusions.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["funnel_id", "event_name", "page_path_pattern",
@@ -126,8 +138,9 @@ def oracle(rows):
                 events.append({
                     "event_id": r["event_id"], "us": us,
                     "session_id": r["session_id"], "props": None,
-                    "steps": {k for k, n in enumerate(STEPS, 1)
-                              if n == r["event_name"]},
+                    "steps": {k for k, (n, p) in enumerate(steps_of(fid), 1)
+                              if n == r["event_name"]
+                              and (p is None or like(path, p))},
                     "excluded": {i for i, (n, p, _, _) in enumerate(exclusions)
                                  if n == r["event_name"]
                                  and (p is None or like(path, p))},

@@ -40,8 +40,53 @@
         (excluded_after_f_us), and the chain is void when that is later
         than its step f. The greedy chain (latest row at every level) is
         the latest at every step, so it is void only if every chain is.
-    Not built yet: hold_constant and any_order (the build stops naming the
-    funnel, tests/definitions/assert_funnel_options_built.sql). -#}
+    order_mode any_order has its own pass (any_order_* below, SPEC 5): a
+    visitor reaches level k when some span [t, t + window] starting at one
+    of their step events (in its scope) holds events completing k distinct
+    steps, one event per step: the size of a maximum matching of events to
+    steps. By Konig's theorem that is, per component C of steps that some
+    event links (an event completing two steps links them), the minimum
+    over S in C of |C| - |S| + (events in the span completing a step of
+    S), summed over the components. Each subset S is one window count over
+    the span, so the cost is the step events times the subsets of the
+    funnel's components: one per step when no event completes two steps.
+    Its rows: per span start and level k up to the span's, the start as
+    both occurred_at and chain_started_at (any order has no step times;
+    fct_funnel_step_timing leaves those funnels out).
+    Not built yet: hold_constant (the build stops naming the funnel,
+    tests/definitions/assert_funnel_options_built.sql). The plan:
+      1. Keys, at compile time: a macro reads the distinct hold_constant
+         of ref('funnels') (run_query, under `execute`) and keeps only
+         those matching ^[A-Za-z0-9_]+$ (they are put into SQL; the seed
+         test already rejects others).
+      2. Staging: stg_events__parsed adds one narrow column, hold_values,
+         a map key -> json_extract(properties, '$."key"') as JSON text
+         (so 42 and "42" differ, as in the oracle; JSON null and a missing
+         key give null). Each value is masked like a page path: the four
+         percent_decoded passes as steps of their own, then
+         personal_data_masked, so integration/test_personal_data.py keeps
+         passing; extend its corpus build with a funnel holding a key of
+         its PROPERTIES so the column is populated and searched. The
+         map's schema does not change with the seed, but which keys it
+         holds does: stg_events__classified (visitor_incremental) needs a
+         full refresh when a hold_constant changes (say so where seed
+         changes are detected). Open question for the owner: masking
+         makes two values with personal data equal ([email]); hashing
+         the raw value instead keeps them apart but stores a pseudonym.
+      3. Here: step_events reads goals.hold_constant and
+         element_at(hold_values, key); a funnel that sets it drops events
+         without a value (they join no chain) and appends the value to
+         scope_key (session_id || chr(0) || value), so every pass above
+         (ordered, strict, gaps, exclusions, any_order) partitions by it
+         unchanged. Strict ranks stay per visitor or session (the oracle
+         ranks within count_within only); exclusions stay per visitor
+         (SPEC: whatever the property values); the reach cohort stays the
+         first step-1 event, with or without the key.
+      4. Tests: unit edges (value changes mid-chain, key missing, JSON
+         null, 42 vs "42"); integration/test_funnel_options_reach.py
+         gives generated events props and adds held funnels (alone, and
+         with session + strict + any_order); the oracle already holds
+         the value (_scope); drop hold_constant from the guard. -#}
 {%- set max_steps = var('funnel_max_steps') | int %}
 {#- The events a chain may combine: one partition of each window pass. -#}
 {%- set chain_scope = ['funnel_id', 'visitor_id', 'scope_key'] %}
@@ -148,6 +193,7 @@ step_events as (
         cast(goals.max_hours_from_previous_step * 3600000000 as bigint)
             as max_gap_us,
         coalesce(goals.order_mode = 'strict', false) as is_strict,
+        coalesce(goals.order_mode = 'any_order', false) as is_any_order,
         case
             when goals.order_mode <> 'strict' then null
             when goals.count_within = 'session' then event_ranks.session_rank
@@ -212,7 +258,7 @@ level_1 as (
         event_rank,
         occurred_us as step_1_us
     from step_events
-    where step_order = 1
+    where step_order = 1 and not is_any_order
 
 ),
 {% for step in range(2, max_steps + 1) %}
@@ -257,7 +303,7 @@ candidates_{{ step }} as (
             and step_events.visitor_id = exclusion_marks.visitor_id
             and step_events.event_id = exclusion_marks.event_id
             and step_events.step_order = exclusion_marks.step_order
-    where step_events.step_order = {{ step }}
+    where step_events.step_order = {{ step }} and not step_events.is_any_order
 
 ),
 
@@ -310,7 +356,198 @@ level_{{ step }} as (
 
 ),
 {% endfor %}
+-- any_order: one row per step event in its scope, with the set of the
+-- funnel's steps it completes as a bit mask (bit k-1 for step k)
+any_order_events as (
+
+    select
+        {{ scope_columns }},
+        event_id,
+        occurred_us,
+        window_us,
+        bit_or(cast(power(2, step_order - 1) as bigint)) as step_mask
+    from step_events
+    where is_any_order
+    group by {{ scope_columns }}, event_id, occurred_us, window_us
+
+),
+
+any_order_masks_0 as (
+
+    select distinct
+        funnel_id,
+        step_mask,
+        step_mask as component_mask
+    from any_order_events
+
+),
+{% for i in range(1, max_steps) %}
+-- the steps linked to a mask's component by one more event
+any_order_masks_{{ i }} as (
+
+    select
+        masks.funnel_id,
+        masks.step_mask,
+        bit_or(linked.step_mask) as component_mask
+    from any_order_masks_{{ i - 1 }} as masks
+    inner join any_order_masks_0 as linked
+        on
+            masks.funnel_id = linked.funnel_id
+            and masks.component_mask & linked.step_mask <> 0
+    group by masks.funnel_id, masks.step_mask
+
+),
+{% endfor %}
+-- the numbers 0 .. 2^max_steps - 1, one bit per step (portable: no
+-- series function)
+bit_masks as (
+
+    select
+        {%- for bit in range(max_steps) %}
+        bit_{{ bit }}.b * {{ 2 ** bit }}{{ ' +' if not loop.last }}
+        {%- endfor %} as mask
+    from (values (0), (1)) as bit_0 (b)
+    {%- for bit in range(1, max_steps) %}
+    cross join (values (0), (1)) as bit_{{ bit }} (b)
+    {%- endfor %}
+
+),
+
+-- the sweep's rows per event: +1 at e - window, the span start, -1 at e
+sweep_kinds as (
+
+    select
+        0 as kind,
+        1 as weight
+    union all
+    select
+        1 as kind,
+        0 as weight
+    union all
+    select
+        2 as kind,
+        -1 as weight
+
+),
+
+-- the levels 1 .. max_steps
+levels as (
+
+    {%- for step in range(1, max_steps + 1) %}
+    select
+        {{ step }} as step_order
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+-- every non-empty subset S of every component of each funnel
+any_order_subsets as (
+
+    select
+        components.funnel_id,
+        components.component_mask,
+        cast(bit_masks.mask as bigint) as subset_mask
+    from (
+        select distinct
+            funnel_id,
+            component_mask
+        from any_order_masks_{{ max_steps - 1 }}
+    ) as components
+    inner join bit_masks
+        on
+            bit_masks.mask > 0
+            and bit_masks.mask & ~components.component_mask = 0
+
+),
+
+-- per span start t (each step event) and subset S: the events in the span
+-- [t, t + window] completing a step of S, by a sweep (a plain running sum,
+-- no frame of variable width): each such event e counts +1 from
+-- t = e - window and -1 after t = e; at one instant the +1 rows come
+-- first, then the span starts (kind 1), then the -1 rows
+any_order_sweep as (
+
+    select
+        any_order_events.funnel_id,
+        any_order_events.visitor_id,
+        any_order_events.scope_key,
+        any_order_subsets.subset_mask,
+        sweep_kinds.kind,
+        sweep_kinds.weight,
+        any_order_events.event_id,
+        any_order_events.occurred_us,
+        any_order_subsets.component_mask,
+        case sweep_kinds.kind
+            when 0 then any_order_events.occurred_us - any_order_events.window_us
+            else any_order_events.occurred_us
+        end as at_us
+    from any_order_events
+    inner join any_order_subsets
+        on any_order_events.funnel_id = any_order_subsets.funnel_id
+    inner join sweep_kinds
+        on
+            sweep_kinds.kind = 1
+            or any_order_events.step_mask & any_order_subsets.subset_mask <> 0
+
+),
+
+any_order_counts as (
+
+    select
+        *,
+        sum(weight) over (
+            partition by {{ scope_columns }}, subset_mask
+            order by at_us, kind
+            rows between unbounded preceding and current row
+        ) as events_in_span
+    from any_order_sweep
+
+),
+
+any_order_spans as (
+
+    -- the maximum matching in each span (Konig: per component, the least
+    -- of |C| - |S| + events completing S, S = {} giving |C|)
+    select
+        {{ scope_columns }},
+        occurred_us,
+        sum(component_level) as span_level
+    from (
+        select
+            {{ scope_columns }},
+            event_id,
+            occurred_us,
+            least(
+                bit_count(component_mask),
+                min(
+                    bit_count(component_mask) - bit_count(subset_mask)
+                    + events_in_span
+                )
+            ) as component_level
+        from any_order_counts
+        where kind = 1
+        group by {{ scope_columns }}, event_id, occurred_us, component_mask
+    ) as components
+    group by {{ scope_columns }}, event_id, occurred_us
+
+),
+
 chain as (
+
+    select
+        any_order_spans.funnel_id,
+        any_order_spans.visitor_id,
+        any_order_spans.scope_key,
+        levels.step_order,
+        any_order_spans.occurred_us,
+        any_order_spans.occurred_us as start_us
+    from any_order_spans
+    inner join levels
+        on any_order_spans.span_level >= levels.step_order
+    union all
 
     {% for step in range(1, max_steps + 1) -%}
     select

@@ -1,8 +1,10 @@
 {#- One row per human visitor and funnel they entered, read from the chain
     (int_funnel_chain): the cohort date (the date of their first step-1
     event, also one that joins no chain under count_within session, SPEC
-    section 5), the deepest step any chain reached, and the latest start of the
-    chains that reached it. -#}
+    section 5; under order_mode any_order, of their first event completing
+    any step), the deepest step any chain reached (any_order: the most
+    steps completed within one window), and the latest start of the chains
+    that reached it. -#}
 with
 
 chain as (
@@ -12,15 +14,27 @@ chain as (
 
 ),
 
+any_order_funnels as (
+
+    select distinct funnel_id
+    from {{ ref('int_goals') }}
+    where order_mode = 'any_order'
+
+),
+
 step_1_events as (
 
     select
-        funnel_id,
-        visitor_id,
-        min(occurred_at) as first_step_at
-    from {{ ref('int_goal_events_matched') }}
-    where step_order = 1
-    group by funnel_id, visitor_id
+        goal_events.funnel_id,
+        goal_events.visitor_id,
+        min(goal_events.occurred_at) as first_step_at
+    from {{ ref('int_goal_events_matched') }} as goal_events
+    left join any_order_funnels
+        on goal_events.funnel_id = any_order_funnels.funnel_id
+    where
+        goal_events.step_order = 1
+        or any_order_funnels.funnel_id is not null
+    group by goal_events.funnel_id, goal_events.visitor_id
 
 ),
 
