@@ -86,7 +86,10 @@
          null, 42 vs "42"); integration/test_funnel_options_reach.py
          gives generated events props and adds held funnels (alone, and
          with session + strict + any_order); the oracle already holds
-         the value (_scope); drop hold_constant from the guard. -#}
+         the value (_scope); drop hold_constant from the guard.
+      5. Spark: the JSON read and the map need a dialect macro
+         (get_json_object / map_from_arrays there); integration/
+         test_spark.py builds the unit tests on both targets. -#}
 {%- set max_steps = var('funnel_max_steps') | int %}
 {#- The events a chain may combine: one partition of each window pass. -#}
 {%- set chain_scope = ['funnel_id', 'visitor_id', 'scope_key'] %}
