@@ -54,15 +54,17 @@ i. funnel options (unless --skip-funnel-options), on the same database: the
    one exclusion between steps 3 and 4); any_order (with count_within
    session and the same hold_constant; its pass reads neither gaps nor
    exclusions). Per variant: untimed, `dbt build --exclude-resource-type
-   unit_test` of everything upstream of the funnel models (the seeds and
-   their checks, staging, which rebuilds in full when a hold_constant key
-   changes, the goal matching); timed, `dbt build --full-refresh
-   --exclude-resource-type unit_test -s` FUNNEL_MODELS (the funnel models,
-   their marts and their tests: each variant rebuilds them in full, as a
-   change of definitions does). Reported: wall and CPU time, ratio to plain,
-   int_funnel_chain's node time (run_results.json) and its ratio, the
-   visitors reached at each step (marts.fct_funnel_steps, all cohorts);
-   checked: all options reach no more visitors than plain at any step.
+   unit_test` of everything upstream of the funnel models (the seeds, whole,
+   and their checks; staging, which rebuilds in full when the held keys
+   change; int_goals and the goal matching); timed, `dbt build
+   --full-refresh --exclude-resource-type unit_test -s` FUNNEL_MODELS (the
+   goal matching, the funnel models, their marts and their tests: each
+   variant rebuilds them in full, as a change of definitions does).
+   Reported: wall and CPU time, ratio to plain, int_funnel_chain's node
+   time (run_results.json) and its ratio, every model's node time, the
+   visitors reached at each step (marts.fct_funnel_steps, all cohorts), and
+   the untimed staging rebuild; checked: all options reach no more visitors
+   than plain at any step.
    --funnel-options-repeats N runs the variants in turn N times (medians);
 j. prints the machine, a table (wall time, CPU time, events per second,
    peak memory of each timed step), the ratios, where dbt's time goes
@@ -128,11 +130,10 @@ LARGE_EVENTS = 50_000_000  # from here on the large-data limits apply
 GIB = 2**30
 
 # Funnel options (issue 17, SPEC section 5): the sample funnel plain and with
-# options, same four steps. The option funnel holds this property key
-# constant; "" leaves hold_constant empty. Set it to "item_id" once
-# hold_constant is built (until then a funnel that sets it stops the build,
-# tests/definitions/assert_funnel_options_built.sql).
-FUNNEL_OPTIONS_HOLD_CONSTANT = ""
+# options, same four steps. The option funnels hold this property key
+# constant ("" leaves hold_constant empty; the generator writes item_id on
+# the funnel's events).
+FUNNEL_OPTIONS_HOLD_CONSTANT = "item_id"
 FUNNEL_OPTIONS_FUNNEL = "purchase"
 # max_hours_from_previous_step of the option funnel, by step_order
 FUNNEL_OPTIONS_GAP_HOURS = {2: 24, 3: 24, 4: 2}
@@ -141,14 +142,17 @@ FUNNEL_OPTIONS_EXCLUSION = {
     "event_name": "page_view", "page_path_pattern": "/products/%",
     "from_step": 3, "to_step": 4,
     "description": "Back on a product page between checkout and purchase."}
-# The timed build: the funnel models, their marts and their tests. Not the
-# goal matching (int_goal_events_matched): it reads no option, its rows are
-# the same in every variant, and the goal rates share it.
-FUNNEL_MODELS = ["int_goals", "int_funnel_chain", "int_funnel_visitor_reach",
+# The timed build: the funnel models, their marts and their tests, from the
+# goal matching on (int_goal_events_matched reads the held key's value).
+# Not staging: stg_events__classified keeps the held keys' values, and
+# rebuilds in full (untimed, before) when they change.
+FUNNEL_MODELS = ["int_goals", "int_goal_events_matched", "int_funnel_chain",
+                 "int_funnel_visitor_reach",
                  "int_funnel_entries", "int_funnel_visitor_steps",
                  "fct_funnel_steps", "fct_funnel_step_timing",
                  "fct_funnel_steps_by_segment", "fct_funnel_diagnosis"]
 FUNNEL_OPTIONS_LIMIT = 1.5  # issue 17: every option on / plain
+STAGING_MODEL = "stg_events__classified"
 
 MARTS = {
     # table: grain (the key compared on)
@@ -1243,18 +1247,18 @@ def run_funnel_options(work: Path, raw_glob: str, profile: dict, logs: Path,
     """The sample funnel plain and with options, on the database of the
     steps before. Per variant and round: its seeds into a copy of the
     project, then, untimed, `dbt build` of everything upstream of the funnel
-    models (the seeds and their checks; staging, which rebuilds when a
-    hold_constant key changes; the goal matching), then, timed, `dbt build
-    --full-refresh` of the funnel models (FUNNEL_MODELS) and their tests.
+    models (the seeds and their checks; staging, which rebuilds when the
+    held keys change; int_goals and the goal matching), then, timed, `dbt
+    build --full-refresh` of FUNNEL_MODELS and their tests.
     Rounds run the variants in turn; the figures are the medians."""
     project = options_project(work / "funnel_options" / "project")
     env = dbt_env(work, raw_glob, profile)
     env["DBT_TARGET_PATH"] = str(work / "funnel_options" / "target")
-    rest = [m for m in FUNNEL_MODELS if m != "int_goals"]
-    # a seed whose columns change (an option column added) is reloaded only
-    # with --full-refresh
-    seed_args = ["seed", "--full-refresh", "--select", "funnels", "goals",
-                 "funnel_exclusions"]
+    # before: everything upstream of the funnel models and all that the
+    # variant changes there (seeds, held values, goal matching), so the
+    # models the timed build does not select read the variant's definitions
+    rest = [m for m in FUNNEL_MODELS
+            if m not in ("int_goals", "int_goal_events_matched")]
     prep_args = ["build", "--exclude-resource-type", "unit_test",
                  "--select", *[f"+{m}" for m in FUNNEL_MODELS], "--exclude", *rest]
     timed_args = ["build", "--full-refresh", "--exclude-resource-type", "unit_test",
@@ -1262,7 +1266,6 @@ def run_funnel_options(work: Path, raw_glob: str, profile: dict, logs: Path,
     variants = funnel_option_variants(hold_constant)
     block = {"funnel_id": FUNNEL_OPTIONS_FUNNEL, "hold_constant": hold_constant or None,
              "models": FUNNEL_MODELS, "repeats": repeats,
-             "seed_command": "dbt " + " ".join(seed_args),
              "prepare_command": "dbt " + " ".join(prep_args),
              "timed_command": "dbt " + " ".join(timed_args),
              "variants": [{**variant, "runs": []} for variant in variants]}
@@ -1273,18 +1276,17 @@ def run_funnel_options(work: Path, raw_glob: str, profile: dict, logs: Path,
             run = {"round": rnd + 1}
             variant["runs"].append(run)
             write_variant_seeds(project / "seeds", variant)
-            for kind, args in (("seed", seed_args), ("prepare", prep_args)):
-                prep = Step(f"{kind} {variant['name']}")
-                run_dbt(prep, args, env, logs / f"funnel_options.{kind}.{tag}.log",
-                        logs / f"run_results.funnel_options.{kind}.{tag}.json",
-                        threads, cwd=project)
-                run[kind] = {"wall_s": prep.wall_s, "exit_code": prep.exit_code,
-                             "log": prep.log, "summary": prep.detail.get("summary")}
-                if not prep.ok:
-                    break
+            prep = Step(f"prepare {variant['name']}")
+            prep_results = logs / f"run_results.funnel_options.prepare.{tag}.json"
+            run_dbt(prep, prep_args, env, logs / f"funnel_options.prepare.{tag}.log",
+                    prep_results, threads, cwd=project)
+            run["prepare"] = {"wall_s": prep.wall_s, "exit_code": prep.exit_code,
+                              "log": prep.log, "summary": prep.detail.get("summary")}
+            if prep_results.exists():
+                run["prepare"]["model_seconds"] = model_seconds(prep_results)
             if not prep.ok:
                 ok = False
-                run["error"] = f"untimed dbt {kind}: {dbt_error(prep.log)}"
+                run["error"] = f"untimed dbt build: {dbt_error(prep.log)}"
                 print(f"funnel options, {variant['name']}: the untimed build before "
                       f"it failed (log {prep.log}):\n{tail(prep.log)}", file=sys.stderr)
                 continue
@@ -1345,8 +1347,8 @@ def print_funnel_options(block: dict, out=sys.stdout):
         print("  skipped (--skip-funnel-options)", file=out)
         return
     print(f"  timed: {block['timed_command']}", file=out)
-    print(f"  before each, untimed: its seeds into a copy of the project, "
-          f"{block['seed_command']}, then {block['prepare_command']}", file=out)
+    print(f"  before each, untimed: its seeds into a copy of the project, then "
+          f"{block['prepare_command']}", file=out)
     width = max(len(v["name"]) for v in block["variants"])
     for v in block["variants"]:
         print(f"  {v['name']:<{width}}  {v['label']}", file=out)
@@ -1371,6 +1373,12 @@ def print_funnel_options(block: dict, out=sys.stdout):
                     run["model_seconds"].items(), key=lambda kv: -kv[1]))
                 print(f"  {v['name']}, round {run['round']}, model node s: {models}",
                       file=out)
+    staged = [f"{v['name']} {fmt_num(r['prepare']['model_seconds'].get(STAGING_MODEL), 2)} s"
+              for v in block["variants"] for r in v["runs"]
+              if (r.get("prepare") or {}).get("model_seconds")]
+    if staged:
+        print(f"  untimed, {STAGING_MODEL} in the build before (rebuilt in full when "
+              "the held keys change): " + ", ".join(staged), file=out)
     for v in block["variants"]:
         for run in v["runs"]:
             if run.get("error"):
