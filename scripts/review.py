@@ -292,8 +292,8 @@ def compare_mart(con, name: str, grain: list[str]) -> MartDiff:
 
 
 def largest_changes(con, name, grain, rate, counts, base_cols) -> list[dict]:
-    """The rows of a rate mart whose rate moved most (added and removed rows
-    too, a missing side as null), largest change first."""
+    """The rows of a rate mart whose rate or counts moved, largest rate
+    change first, then the rows added or removed (a missing side null)."""
     labels = [c for c in ("goal_name", "funnel_name") if c in base_cols]
     join = " and ".join(f"b.{q(g)} = h.{q(g)}" for g in grain)
     keys = ", ".join(f"coalesce(b.{q(g)}, h.{q(g)}) as {q(g)}" for g in grain)
@@ -307,7 +307,8 @@ def largest_changes(con, name, grain, rate, counts, base_cols) -> list[dict]:
         full join head.marts.{q(name)} as h on {join}
         where b.{q(rate)} is distinct from h.{q(rate)}
             {''.join(f' or b.{q(c)} is distinct from h.{q(c)}' for c in counts)}
-        order by abs(coalesce(h.{q(rate)}, 0) - coalesce(b.{q(rate)}, 0)) desc,
+        order by b.{q(rate)} is null or h.{q(rate)} is null,
+            abs(h.{q(rate)} - b.{q(rate)}) desc nulls last,
             {', '.join(q(g) for g in grain)}
         limit {TOP_CHANGES}
     """)
@@ -378,9 +379,9 @@ def arrow(before, after, fmt=num) -> str:
 
 def row_label(d: MartDiff, r: dict) -> str:
     name = r.get("goal_name") or r.get("funnel_name") or ""
-    keys = [str(r[g]) for g in d.grain
+    keys = [f"{g} {r[g]}" for g in d.grain
             if g not in ("goal_id", "funnel_id") or not name]
-    return (f"{name} " if name else "") + " ".join(keys)
+    return f"{name} ({', '.join(keys)})" if name else ", ".join(keys)
 
 
 def build_review(defs, marts, recon, head_rates, base_label) -> tuple[str, dict]:
@@ -538,8 +539,8 @@ def svg_chart(marts: list[MartDiff]) -> str:
     for m in marts:
         for r in m.top:
             b, a = r["before_" + m.rate_column], r["after_" + m.rate_column]
-            bars.append((f"{m.name}: {row_label(m, r)}",
-                         100 * ((a or 0) - (b or 0))))
+            if b is not None and a is not None and a != b:
+                bars.append((f"{m.name}: {row_label(m, r)}", 100 * (a - b)))
     bars = sorted(bars, key=lambda x: -abs(x[1]))[:15]
     if not bars:
         return "<p>No rate changed.</p>"
