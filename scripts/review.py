@@ -56,6 +56,10 @@ RATE_COLUMNS = {
     "rate_from_first_step": ("visitors_reached", None),
 }
 TOP_CHANGES = 10
+# The marts whose largest rate changes the page charts (the segment mart's
+# small cells would crowd out the rest), and their short labels.
+CHART_MARTS = {"fct_goal_conversion_rates": "goal rate",
+               "fct_funnel_steps": "funnel reach"}
 
 
 def q(name: str) -> str:
@@ -534,17 +538,23 @@ def md_to_html(md: str) -> str:
 
 
 def svg_chart(marts: list[MartDiff]) -> str:
-    """One horizontal bar per largest rate change, in percentage points."""
+    """One horizontal bar per largest rate change of the goal rates and
+    the funnel steps, in percentage points."""
     bars = []
     for m in marts:
+        if m.name not in CHART_MARTS:
+            continue
         for r in m.top:
             b, a = r["before_" + m.rate_column], r["after_" + m.rate_column]
             if b is not None and a is not None and a != b:
-                bars.append((f"{m.name}: {row_label(m, r)}", 100 * (a - b)))
+                name = r.get("goal_name") or ""
+                keys = " ".join(f"step {r[g]}" if g == "step_order" else str(r[g])
+                                for g in m.grain if g not in ("goal_id", "funnel_id"))
+                bars.append((f"{CHART_MARTS[m.name]}: {name} {keys}", 100 * (a - b)))
     bars = sorted(bars, key=lambda x: -abs(x[1]))[:15]
     if not bars:
         return "<p>No rate changed.</p>"
-    width, label_w, row_h = 1000, 520, 22
+    width, label_w, row_h = 1000, 480, 22
     half = (width - label_w) / 2 - 60
     top = max(abs(v) for _, v in bars) or 1
     mid = label_w + 60 + half
@@ -569,7 +579,8 @@ def svg_chart(marts: list[MartDiff]) -> str:
 
 def write_html(path: Path, md: str, marts: list[MartDiff]) -> None:
     body = md_to_html(md)
-    chart = ("<h3>Largest rate changes (percentage points)</h3>\n" + svg_chart(marts))
+    chart = ("<h3>Largest rate changes: goal rates and funnel reach "
+             "(percentage points)</h3>\n" + svg_chart(marts))
     # The chart goes after the headline paragraphs, before the details.
     marker = "<h3>Definition changes</h3>"
     body = body.replace(marker, chart + "\n" + marker, 1)
