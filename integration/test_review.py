@@ -282,3 +282,42 @@ def test_ci_example_runs_the_review_on_definition_changes():
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "scripts/review.sh" in runs and "review/review.md" in runs
     assert any(s.get("with", {}).get("fetch-depth") == 0 for s in steps)
+
+
+def test_a_mart_or_column_on_one_side_only_is_named(tmp_path):
+    """An older base (another contract): no dbt build, two small files and
+    manifests written here, scripts/review.py run on them."""
+    trees = {}
+    for side, tables in {
+        "base": {"fct_a": "select 1 as k, 10 as v, 'x' as old_col union all select 2, 20, 'y'",
+                 "fct_gone": "select 1 as k"},
+        "head": {"fct_a": "select 1 as k, 11 as v union all select 3, 30",
+                 "fct_new": "select 1 as k"},
+    }.items():
+        tree = tmp_path / side
+        (tree / "seeds").mkdir(parents=True)
+        con = duckdb.connect(str(tmp_path / f"{side}.duckdb"))
+        con.execute("create schema marts; create schema audit")
+        con.execute("create table audit.event_reconciliation as select 5 as raw_rows, "
+                    "0 as rejected_rows, 0 as duplicate_rows, 1 as bot_rows, 4 as counted_rows")
+        for name, sql in tables.items():
+            con.execute(f"create table marts.{name} as {sql}")
+        con.close()
+        nodes = {f"model.p.{n}": {"resource_type": "model", "schema": "marts", "alias": n,
+                                  "constraints": [{"type": "primary_key", "columns": ["k"]}]}
+                 for n in tables}
+        (tree / "manifest.json").write_text(json.dumps({"nodes": nodes}))
+        trees[side] = tree
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [str(PROJECT_DIR / ".venv/bin/python"), str(PROJECT_DIR / "scripts/review.py"),
+         str(trees["base"]), str(trees["head"]), str(tmp_path / "base.duckdb"),
+         str(tmp_path / "head.duckdb"), str(trees["base"] / "manifest.json"),
+         str(trees["head"] / "manifest.json"), str(out), "old"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    md = (out / "review.md").read_text()
+    assert "| fct_a | k | 2 | 1 | 1 | 1 | v (1); columns only before: old_col |" in md
+    assert "| fct_gone | k | 1 -> - | 0 | 1 | 0 | only in the base build |" in md
+    assert "| fct_new | k | - -> 1 | 1 | 0 | 0 | only in the head build |" in md
+    assert "fct_macro_conversion_rates is not in both builds" in md

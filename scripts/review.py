@@ -254,6 +254,7 @@ def compare_mart(con, name: str, grain: list[str]) -> MartDiff:
         d.head_rows = con.execute(f"select count(*) from head.marts.{q(name)}").fetchone()[0]
     if not base_cols or not head_cols:
         d.note = "only in the head build" if head_cols else "only in the base build"
+        d.only_base_columns, d.only_head_columns = [], []
         d.added, d.removed = (d.head_rows or 0), (d.base_rows or 0)
         return d
     if not grain or any(g not in base_cols or g not in head_cols for g in grain):
