@@ -39,10 +39,16 @@ if ! base_sha=$(git rev-parse --verify --quiet "${base_ref}^{commit}"); then
     echo "review: base ref '$base_ref' does not exist (not a commit here)" >&2
     exit 2
 fi
+if [ -z "${1:-}" ]; then
+    base_label="merge base with main, ${base_sha:0:10}"
+else
+    base_label="$base_ref, ${base_sha:0:10}"
+fi
 base_tree_sha=$(git rev-parse "${base_sha}^{tree}")
 
 raw="${RAW_EVENTS_PATH:-$root/sample_data/events.csv}"
 case "$raw" in /*) ;; *) raw="$root/$raw" ;; esac
+shopt -s globstar   # `**` as DuckDB reads it: any depth
 if ! compgen -G "$raw" >/dev/null; then
     echo "review: RAW_EVENTS_PATH '$raw' matches no file" >&2
     exit 3
@@ -98,5 +104,5 @@ build head "$root"
 
 "$root/.venv/bin/python" "$root/scripts/review.py" "$work/base_tree" "$root" \
     "$base_db" "$work/head.duckdb" "$base_manifest" \
-    "$work/head_target/manifest.json" "$out" "$base_ref"
+    "$work/head_target/manifest.json" "$out" "$base_label"
 echo "review: done in $(( $(date +%s) - started )) s"
