@@ -13,6 +13,7 @@ all their counted events, steps or not (strict order looks at all of them).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 HOUR_US = 3600 * 1_000_000
@@ -36,13 +37,19 @@ def _is_blank(value) -> bool:
 
 
 def _hold_value(event, key):
+    """The value of `key` as text (the project's reading of "the same
+    value": a string without its quotes, a number or boolean as JSON
+    writes it, so 42 and "42" are one value); None when the properties
+    are not a JSON object, lack the key or hold null there."""
     props = event.get("props")
     if not isinstance(props, dict) or key not in props:
         return None
     value = props[key]
     if value is None:
         return None
-    return value
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _scope(event, opts: Options):
@@ -56,7 +63,7 @@ def _scope(event, opts: Options):
         value = _hold_value(event, opts.hold_constant)
         if value is None:
             return None
-        key.append(repr(value))
+        key.append(value)
     return tuple(key)
 
 

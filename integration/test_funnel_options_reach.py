@@ -3,13 +3,16 @@ against the brute-force oracle (funnel_options_oracle.py), on generated
 visitors that crowd the edges: ties, steps one second past an hour bound,
 sessions switching mid-chain, events without a session, other events
 between steps, exclusions at and between step times; any order with
-events completing two steps.
+events completing two steps; held properties (hold_constant) that change
+mid-chain, are missing, null, empty, 42 as a number and as text, or sit
+in properties that are not JSON.
 
 One project copy defines the same three steps (view, cart, buy) as several
 funnels, one per option and one with every built option on."""
 from __future__ import annotations
 
 import csv
+import json
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
@@ -39,7 +42,19 @@ FUNNELS = {
     "any": ("any_order", "", {}, []),
     "any_session": ("any_order", "session", {}, []),
     "any_overlap": ("any_order", "", {}, []),
+    "held": ("", "", {}, []),
+    "held_all": ("strict", "session", {2: 1, 3: 2},
+                 [("error", None, 1, 3), ("page_view", "/oops%", 2, 3)]),
+    "held_any": ("any_order", "session", {}, []),
 }
+# funnel id -> the property key it holds constant
+HOLD = {"held": "item_id", "held_all": "item_id", "held_any": "item_id"}
+# the properties an event may carry: a value of two products, 42 as a
+# number and as text (one value), JSON null, an empty text, the key
+# missing, another key, no properties, and text that is not JSON
+PROPERTIES = ['{"item_id": "A"}', '{"item_id": "B"}', '{"item_id": 42}',
+              '{"item_id": "42"}', '{"item_id": null}', '{"item_id": ""}',
+              '{}', '{"sku": "A"}', None, 'not json']
 # funnel id -> its steps as (event_name, page_path_pattern) where they are
 # not STEPS: under any_overlap every "view" completes steps 1 and 2 (one
 # event serves one step)
@@ -56,9 +71,11 @@ def write_seeds(project):
     with open(seeds / "funnels.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["funnel_id", "funnel_name", "conversion_window_days",
-                    "description", "order_mode", "count_within"])
+                    "description", "order_mode", "count_within",
+                    "hold_constant"])
         for fid, (mode, within, _, _) in FUNNELS.items():
-            w.writerow([fid, fid, WINDOW_DAYS, "", mode, within])
+            w.writerow([fid, fid, WINDOW_DAYS, "", mode, within,
+                        HOLD.get(fid, "")])
     with open(seeds / "goals.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["goal_id", "goal_name", "goal_type", "event_name",
@@ -84,6 +101,7 @@ def generate(seed=17, visitors=2500):
     for v in range(visitors):
         t = rng.randrange(0, 20 * 86400) * S
         sessions = rng.choice([["A"], ["A", "B"], ["A", None], [None]])
+        product = rng.choice(PROPERTIES[:4])
         for i in range(rng.randint(2, 9)):
             kind = rng.random()
             name, path = rng.choice(STEPS), "/p"
@@ -104,6 +122,9 @@ def generate(seed=17, visitors=2500):
                                 ).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                 "page_url": f"https://shop.example.com{path}",
                 "user_agent": UA,
+                # mostly the visitor's product, so that held chains go deep
+                "properties": (product if rng.random() < 0.7
+                               else rng.choice(PROPERTIES)),
             })
     return rows
 
@@ -113,6 +134,13 @@ def like(text, pattern):
     regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c)
                     for c in pattern)
     return text is not None and re.fullmatch(regex, text, re.S) is not None
+
+
+def parsed(properties):
+    try:
+        return json.loads(properties) if properties is not None else None
+    except ValueError:
+        return None
 
 
 def oracle(rows):
@@ -129,7 +157,7 @@ def oracle(rows):
         opts = Options(window_us=WINDOW_DAYS * 86400 * S, n_steps=3,
                        order_mode=mode or "ordered",
                        count_within=within or "visitor",
-                       max_hours=hours,
+                       max_hours=hours, hold_constant=HOLD.get(fid),
                        exclusions=[(lo, hi) for _, _, lo, hi in exclusions])
         for visitor, evs in by_visitor.items():
             events = []
@@ -137,7 +165,8 @@ def oracle(rows):
                 path = r["page_url"].removeprefix("https://shop.example.com")
                 events.append({
                     "event_id": r["event_id"], "us": us,
-                    "session_id": r["session_id"], "props": None,
+                    "session_id": r["session_id"],
+                    "props": parsed(r["properties"]),
                     "steps": {k for k, (n, p) in enumerate(steps_of(fid), 1)
                               if n == r["event_name"]
                               and (p is None or like(path, p))},

@@ -53,43 +53,12 @@
     Its rows: per span start and level k up to the span's, the start as
     both occurred_at and chain_started_at (any order has no step times;
     fct_funnel_step_timing leaves those funnels out).
-    Not built yet: hold_constant (the build stops naming the funnel,
-    tests/definitions/assert_funnel_options_built.sql). The plan:
-      1. Keys, at compile time: a macro reads the distinct hold_constant
-         of ref('funnels') (run_query, under `execute`) and keeps only
-         those matching ^[A-Za-z0-9_]+$ (they are put into SQL; the seed
-         test already rejects others).
-      2. Staging: stg_events__parsed adds one narrow column, hold_values,
-         a map key -> json_extract(properties, '$."key"') as JSON text
-         (so 42 and "42" differ, as in the oracle; JSON null and a missing
-         key give null). Each value is masked like a page path: the four
-         percent_decoded passes as steps of their own, then
-         personal_data_masked, so integration/test_personal_data.py keeps
-         passing; extend its corpus build with a funnel holding a key of
-         its PROPERTIES so the column is populated and searched. The
-         map's schema does not change with the seed, but which keys it
-         holds does: stg_events__classified (visitor_incremental) needs a
-         full refresh when a hold_constant changes (say so where seed
-         changes are detected). Open question for the owner: masking
-         makes two values with personal data equal ([email]); hashing
-         the raw value instead keeps them apart but stores a pseudonym.
-      3. Here: step_events reads goals.hold_constant and
-         element_at(hold_values, key); a funnel that sets it drops events
-         without a value (they join no chain) and appends the value to
-         scope_key (session_id || chr(0) || value), so every pass above
-         (ordered, strict, gaps, exclusions, any_order) partitions by it
-         unchanged. Strict ranks stay per visitor or session (the oracle
-         ranks within count_within only); exclusions stay per visitor
-         (SPEC: whatever the property values); the reach cohort stays the
-         first step-1 event, with or without the key.
-      4. Tests: unit edges (value changes mid-chain, key missing, JSON
-         null, 42 vs "42"); integration/test_funnel_options_reach.py
-         gives generated events props and adds held funnels (alone, and
-         with session + strict + any_order); the oracle already holds
-         the value (_scope); drop hold_constant from the guard.
-      5. Spark: the JSON read and the map need a dialect macro
-         (get_json_object / map_from_arrays there); integration/
-         test_spark.py builds the unit tests on both targets. -#}
+      - hold_constant: the scope also adds the digest of the event's value
+        of the key (int_goal_events_matched.held_value); events without
+        one join no chain. Strict ranks stay per visitor or session (SPEC:
+        consecutive within the scope of count_within) and exclusions per
+        visitor (whatever the property values); the reach cohort stays the
+        first step-1 event, with or without the key. -#}
 {%- set max_steps = var('funnel_max_steps') | int %}
 {#- The events a chain may combine: one partition of each window pass. -#}
 {%- set chain_scope = ['funnel_id', 'visitor_id', 'scope_key'] %}
@@ -125,7 +94,10 @@ exclusions as (
 
 funnel_options as (
 
-    select distinct funnel_id, order_mode, count_within
+    select distinct
+        funnel_id,
+        order_mode,
+        count_within
     from goals
     where funnel_id is not null
 
@@ -184,10 +156,14 @@ step_events as (
     select
         goal_events.funnel_id,
         goal_events.visitor_id,
+        -- the session (count_within session) and the held value's digest
+        -- (hold_constant; fixed length, so the two never run together)
         case
             when goals.count_within = 'session' then goal_events.session_id
             else ''
-        end as scope_key,
+        end
+        || '/'
+        || coalesce(goal_events.held_value, '') as scope_key,
         goal_events.event_id,
         goal_events.step_order,
         {{ epoch_us('goal_events.occurred_at') }} as occurred_us,
@@ -210,8 +186,11 @@ step_events as (
             goals.order_mode = 'strict'
             and goal_events.event_id = event_ranks.event_id
     where
-        coalesce(goals.count_within, 'visitor') <> 'session'
-        or not {{ is_blank('goal_events.session_id') }}
+        (
+            coalesce(goals.count_within, 'visitor') <> 'session'
+            or not {{ is_blank('goal_events.session_id') }}
+        )
+        and (goals.hold_constant is null or goal_events.held_value is not null)
 
 ),
 
@@ -220,14 +199,14 @@ step_events as (
 exclusion_marks as (
 
     select
+        {%- for f in range(1, max_steps) %}
+        max(case when from_step = {{ f }} then excluded_us end)
+            as excluded_after_{{ f }}_us,
+        {%- endfor %}
         funnel_id,
         visitor_id,
         event_id,
-        step_order,
-        {%- for f in range(1, max_steps) %}
-        max(case when from_step = {{ f }} then excluded_us end)
-            as excluded_after_{{ f }}_us{{ ',' if not loop.last }}
-        {%- endfor %}
+        step_order
     from (
         select
             step_events.funnel_id,
@@ -242,7 +221,7 @@ exclusion_marks as (
                 step_events.funnel_id = excluded_events.funnel_id
                 and step_events.visitor_id = excluded_events.visitor_id
                 and step_events.step_order = excluded_events.to_step
-                and excluded_events.occurred_us < step_events.occurred_us
+                and step_events.occurred_us > excluded_events.occurred_us
         group by
             step_events.funnel_id, step_events.visitor_id,
             step_events.event_id, step_events.step_order,
@@ -351,10 +330,7 @@ level_{{ step }} as (
         )
         and (not is_strict or chain_rank = event_rank - 1)
         {%- for f in range(1, step) %}
-        and (
-            excluded_after_{{ f }}_us is null
-            or excluded_after_{{ f }}_us <= chain_step_{{ f }}_us
-        )
+        and coalesce(excluded_after_{{ f }}_us <= chain_step_{{ f }}_us, true)
         {%- endfor %}
 
 ),
@@ -410,9 +386,9 @@ bit_masks as (
         bit_{{ bit }}.b * {{ 2 ** bit }}{{ ' +' if not loop.last }}
         {%- endfor %} as mask
     from (values (0), (1)) as bit_0 (b)
-    {%- for bit in range(1, max_steps) %}
+    {% for bit in range(1, max_steps) -%}
     cross join (values (0), (1)) as bit_{{ bit }} (b)
-    {%- endfor %}
+    {% endfor %}
 
 ),
 
