@@ -677,19 +677,50 @@ def run_handwritten(raw_glob: str, db: Path, work: Path, profile: dict,
 
 # ---------------------------------------------------------------- checks
 
+def funnels_with_options() -> list[str]:
+    """The funnels of the seeds that set a SPEC section 5 option the
+    hand-written SQL does not implement (order_mode, count_within,
+    hold_constant, a step's max_hours_from_previous_step): it counts them
+    by section 3, so their funnel rows are not compared. (Exclusions are
+    not implemented either; the generated data holds no event that the
+    bundled one matches, and a funnel's rows would differ if it did.)"""
+    import csv
+
+    defaults = {"order_mode": "ordered", "count_within": "visitor",
+                "hold_constant": ""}
+    found = set()
+    with open(PROJECT_DIR / "seeds" / "funnels.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            if any((r.get(c) or "").strip() not in ("", d)
+                   for c, d in defaults.items()):
+                found.add(r["funnel_id"])
+    with open(PROJECT_DIR / "seeds" / "goals.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            if (r.get("max_hours_from_previous_step") or "").strip():
+                found.add(r["funnel_id"])
+    return sorted(found)
+
+
 def compare_databases(dbt_db: Path, hw_db: Path, show: int = 5) -> dict:
     """Every mart and audit table of the hand-written database against the
     dbt one: same columns (the hand-written ones must exist in dbt's), the
     same rows (by grain; rates within RATE_TOLERANCE; rejected_events as a
-    multiset). Returns {table: {...}} plus 'ok'."""
+    multiset), but the funnel rows of funnels_with_options(). Returns
+    {table: {...}} plus 'ok'."""
     import duckdb
 
     con = duckdb.connect()
     con.execute(f"attach {sql_literal(str(dbt_db))} as d (read_only)")
     con.execute(f"attach {sql_literal(str(hw_db))} as h (read_only)")
+    skipped = funnels_with_options()
     report, ok = {}, True
     for table, key in MARTS.items():
         schema, name = table.split(".")
+        src = {db: f"{db}.{table}" for db in ("d", "h")}
+        if table == "marts.fct_funnel_steps" and skipped:
+            listed = ", ".join(sql_literal(f) for f in skipped)
+            src = {db: f"(select * from {db}.{table} where funnel_id not in ({listed}))"
+                   for db in ("d", "h")}
 
         def columns(db):
             return con.execute(
@@ -699,6 +730,8 @@ def compare_databases(dbt_db: Path, hw_db: Path, show: int = 5) -> dict:
 
         d_cols, h_cols = columns("d"), columns("h")
         entry = {"rows_dbt": None, "rows_handwritten": None}
+        if src["d"] != f"d.{table}":
+            entry["funnels_not_compared"] = skipped
         report[table] = entry
         if not d_cols or not h_cols:
             entry["error"] = ("missing in the dbt database" if not d_cols
@@ -716,16 +749,16 @@ def compare_databases(dbt_db: Path, hw_db: Path, show: int = 5) -> dict:
             c: [d_types[c], t] for c, t in h_cols if d_types[c] != t}
         cols = [c for c, _ in h_cols]
         collist = ", ".join(f'"{c}"' for c in cols)
-        entry["rows_dbt"] = con.execute(f"select count(*) from d.{table}").fetchone()[0]
+        entry["rows_dbt"] = con.execute(f"select count(*) from {src['d']}").fetchone()[0]
         entry["rows_handwritten"] = con.execute(
-            f"select count(*) from h.{table}").fetchone()[0]
+            f"select count(*) from {src['h']}").fetchone()[0]
         if key is None or not key:
             only_d = con.execute(
-                f"select {collist} from d.{table} except all "
-                f"select {collist} from h.{table}").fetchall()
+                f"select {collist} from {src['d']} except all "
+                f"select {collist} from {src['h']}").fetchall()
             only_h = con.execute(
-                f"select {collist} from h.{table} except all "
-                f"select {collist} from d.{table}").fetchall()
+                f"select {collist} from {src['h']} except all "
+                f"select {collist} from {src['d']}").fetchall()
             entry["only_dbt"] = len(only_d)
             entry["only_handwritten"] = len(only_h)
             entry["examples"] = [
@@ -750,8 +783,8 @@ def compare_databases(dbt_db: Path, hw_db: Path, show: int = 5) -> dict:
             rows = con.execute(f"""
                 select {keycols},
                     d."{key[0]}" is null as only_h, h."{key[0]}" is null as only_d
-                from (select *, 1 as present from d.{table}) as d
-                full outer join (select *, 1 as present from h.{table}) as h
+                from (select *, 1 as present from {src['d']}) as d
+                full outer join (select *, 1 as present from {src['h']}) as h
                     on {keys}
                 where d.present is null or h.present is null or ({differ})
             """).fetchall()
@@ -759,7 +792,7 @@ def compare_databases(dbt_db: Path, hw_db: Path, show: int = 5) -> dict:
             for db in ("d", "h"):
                 klist = ", ".join(f'"{k}"' for k in key)
                 dup[db] = con.execute(
-                    f"select count(*) from (select {klist} from {db}.{table} "
+                    f"select count(*) from (select {klist} from {src[db]} "
                     f"group by all having count(*) > 1)").fetchone()[0]
             entry["differing_rows"] = len(rows)
             entry["repeated_keys"] = {"dbt": dup["d"], "handwritten": dup["h"]}
@@ -988,6 +1021,10 @@ def print_report(info: dict, steps: list[Step], ratios: dict, checks: dict,
             if e.get("extra_dbt_columns"):
                 line += (f"; dbt's extra columns, not compared: "
                          + ", ".join(e["extra_dbt_columns"]))
+            if e.get("funnels_not_compared"):
+                line += ("; funnels with SPEC 5 options, which the hand-written "
+                         "SQL does not implement, not compared: "
+                         + ", ".join(e["funnels_not_compared"]))
             print(line, file=out)
             for ex in e.get("examples", [])[:3]:
                 print(f"      e.g. {ex}", file=out)

@@ -138,5 +138,5 @@ def test_empty_option_cells_are_defaults(tmp_path):
     assert "assert_funnel_options_valid" in build.output
     assert query(build.db_path, """
         select distinct order_mode, count_within, hold_constant
-        from intermediate.int_goals where funnel_id is not null""") == [
+        from intermediate.int_goals where funnel_id = 'purchase'""") == [
         ("ordered", "visitor", None)]
