@@ -3,6 +3,9 @@
 -- build is compared with (benchmarks/run_benchmark.py). Same rules as the
 -- dbt models (README "What is counted" and "How visitors are counted", SPEC
 -- sections 1 to 4), written for speed rather than for incremental builds.
+-- SPEC section 5's funnel options are not implemented: a funnel that sets
+-- them is counted by section 3 here, and run_benchmark.py leaves its rows
+-- of fct_funnel_steps out of the comparison (funnels_with_options).
 --
 -- benchmarks/run_benchmark.py fills in, by plain text replacement:
 --   {raw_path}        SQL string literal of the files (a glob, as RAW_EVENTS_PATH)

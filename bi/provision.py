@@ -347,6 +347,21 @@ def column_values(api: Superset, dataset_id: int, column: str) -> list:
     )["result"]
 
 
+def funnel_of(api: Superset, dataset_id: int, macro_goal: str) -> str:
+    """The funnel of a macro goal, from its rows in the dataset
+    fct_macro_conversion_rates."""
+    filters = [eq_filter("goal_id", macro_goal)]
+    context = query_context(dataset_id, {"adhoc_filters": filters},
+                            {"columns": ["funnel_id"], "metrics": []})
+    (result,) = api.request("POST", "/api/v1/chart/data", context)["result"]
+    funnels = {row["funnel_id"] for row in result["data"]}
+    if len(funnels) != 1:
+        raise SupersetError(f"macro goal {macro_goal!r} is in "
+                            f"fct_macro_conversion_rates with funnels "
+                            f"{sorted(funnels)}: is the database built?")
+    return funnels.pop()
+
+
 # --- charts -----------------------------------------------------------------
 
 def sql_metric(label: str, expression: str) -> dict:
@@ -529,7 +544,10 @@ def funnel_metrics() -> dict[str, dict]:
     }
 
 
-def chart_funnel(ds: dict[str, int]) -> tuple[int, dict, dict]:
+def chart_funnel(ds: dict[str, int], macro_funnel: str
+                 ) -> tuple[int, dict, dict]:
+    """The macro goal's funnel (one funnel: its steps' rates from the first
+    step are within the funnel)."""
     dataset_id = ds["fct_funnel_steps_by_segment"]
     metric = funnel_metrics()["reached"]
     step = sql_column("Step", STEP_LABEL)
@@ -538,7 +556,7 @@ def chart_funnel(ds: dict[str, int]) -> tuple[int, dict, dict]:
         "datasource": f"{dataset_id}__table",
         "groupby": [step],
         "metric": metric,
-        "adhoc_filters": [],
+        "adhoc_filters": [eq_filter("funnel_id", macro_funnel)],
         "row_limit": 100,
         "sort_by_metric": True,
         # Each step's label: its name, count and rate from the step before.
@@ -555,8 +573,9 @@ def chart_funnel(ds: dict[str, int]) -> tuple[int, dict, dict]:
     return dataset_id, form_data, query
 
 
-def chart_dropoff(ds: dict[str, int], finality: dict | None = None
-                  ) -> tuple[int, dict, dict]:
+def chart_dropoff(ds: dict[str, int], macro_funnel: str,
+                  finality: dict | None = None) -> tuple[int, dict, dict]:
+    """The counts and rates of the macro goal's funnel, step by step."""
     dataset_id = ds["fct_funnel_steps_by_segment"]
     m = funnel_metrics()
     metrics = [m["reached"], m["dropped"], m["rate_previous"], m["rate_first"]]
@@ -574,7 +593,7 @@ def chart_dropoff(ds: dict[str, int], finality: dict | None = None
         "order_desc": False,
         "all_columns": [],
         "percent_metrics": [],
-        "adhoc_filters": [],
+        "adhoc_filters": [eq_filter("funnel_id", macro_funnel)],
         "row_limit": 1000,
         "server_pagination": False,
         "include_search": False,
@@ -633,6 +652,7 @@ def lift_columns(funnel_steps: bool) -> list[tuple[str, str]]:
             ("Macro rate of the others", "without_micro_macro_rate"),
             ("Visitors at the step", "visitors_with_micro"),
             ("Lift (large by construction)", "lift"),
+            ("Kind of goal", sql_case("micro_goal_role", ROLE_LABELS)),
         ]
     return [
         MONTH,
@@ -647,15 +667,18 @@ def lift_columns(funnel_steps: bool) -> list[tuple[str, str]]:
     ]
 
 
-def chart_lift(ds: dict[str, int], funnel_steps: bool = False
-               ) -> tuple[int, dict, dict]:
-    """The lift of micro goals outside the macro goal's funnel, or (with
-    funnel_steps) of the funnel's own steps, which are kept apart: their
-    lift is the funnel's progression, large by construction."""
+def chart_lift(ds: dict[str, int], macro_goal: str,
+               funnel_steps: bool = False) -> tuple[int, dict, dict]:
+    """Toward the macro goal: the lift of the standalone micro goals (in no
+    funnel), or (with funnel_steps) of funnel steps, which are kept apart:
+    the lift of the funnel's own steps is its progression, large by
+    construction, and so is that of another funnel's steps when they are
+    the same events (the bundled funnels share add_to_cart and
+    begin_checkout)."""
     role = {"expressionType": "SIMPLE", "clause": "WHERE",
             "subject": "micro_goal_role",
-            "operator": "==" if funnel_steps else "!=",
-            "comparator": "funnel_step"}
+            "operator": "!=" if funnel_steps else "==",
+            "comparator": "standalone"}
     columns = lift_columns(funnel_steps)
     formats = {label: ".1%" for label, column in columns
                if column.endswith("_rate")}
@@ -665,7 +688,7 @@ def chart_lift(ds: dict[str, int], funnel_steps: bool = False
         ds["fct_micro_macro_lift"], columns,
         order=[["period_start", False], ["lift", False]], row_limit=1000,
         include_search=not funnel_steps, number_formats=formats,
-        filters=[role])
+        filters=[eq_filter("macro_goal_id", macro_goal), role])
 
 
 TIMING_COLUMNS = [
@@ -718,21 +741,23 @@ def chart_diagnosis(ds: dict[str, int]) -> tuple[int, dict, dict]:
 
 
 def build_charts(ds: dict[str, int], macro_goal: str,
-                 finality: dict[str, dict] | None = None
-                 ) -> dict[str, tuple[int, dict, dict]]:
+                 finality: dict[str, dict] | None = None, *,
+                 macro_funnel: str) -> dict[str, tuple[int, dict, dict]]:
     """Every chart's (dataset id, form data, query), by name, each with the
-    dashboard's date range on its date column. `finality`: finality_marks
-    of each dataset, by table name."""
+    dashboard's date range on its date column. The rate, funnel and lift
+    charts are the macro goal's and its funnel's (macro_funnel); timing and
+    diagnosis show every funnel. `finality`: finality_marks of each
+    dataset, by table name."""
     finality = finality or {}
     built = {
         CHART_RATE: chart_rate(ds, macro_goal,
                                finality.get("fct_macro_conversion_rates")),
-        CHART_FUNNEL: chart_funnel(ds),
+        CHART_FUNNEL: chart_funnel(ds, macro_funnel),
         CHART_DROPOFF: chart_dropoff(
-            ds, finality.get("fct_funnel_steps_by_segment")),
+            ds, macro_funnel, finality.get("fct_funnel_steps_by_segment")),
         CHART_TIMING: chart_timing(ds),
-        CHART_LIFT: chart_lift(ds),
-        CHART_LIFT_STEPS: chart_lift(ds, funnel_steps=True),
+        CHART_LIFT: chart_lift(ds, macro_goal),
+        CHART_LIFT_STEPS: chart_lift(ds, macro_goal, funnel_steps=True),
         CHART_DIAGNOSIS: chart_diagnosis(ds),
     }
     assert list(built) == CHART_NAMES
@@ -983,12 +1008,15 @@ def provision(api: Superset, duckdb_path: Path,
             raise SupersetError("fct_macro_conversion_rates has no goal: "
                                 "is the database built?")
         macro_goal = goals[0]
+    macro_funnel = funnel_of(api, datasets["fct_macro_conversion_rates"],
+                             macro_goal)
 
     dashboard_id = ensure_dashboard(api)
     existing_charts = api.list("chart", ["id", "slice_name"])
     finality = {table: finality_marks(dataset_columns(api, dataset_id))
                 for table, dataset_id in datasets.items()}
-    built = build_charts(datasets, macro_goal, finality)
+    built = build_charts(datasets, macro_goal, finality,
+                         macro_funnel=macro_funnel)
     charts = {name: ensure_chart(api, existing_charts, name, built[name],
                                  dashboard_id)
               for name in CHART_NAMES}
@@ -1025,7 +1053,8 @@ def provision(api: Superset, duckdb_path: Path,
     return {"database_id": database_id, "datasets": datasets,
             "dashboard_id": dashboard_id,
             "charts": {n: c["id"] for n, c in charts.items()},
-            "macro_goal": macro_goal, "viewer": viewer}
+            "macro_goal": macro_goal, "macro_funnel": macro_funnel,
+            "viewer": viewer}
 
 
 def read_secret(path: str) -> str:
@@ -1042,8 +1071,9 @@ def main(argv=None) -> int:
     parser.add_argument("--duckdb", required=True, type=Path,
                         help="the DuckDB file (opened read-only)")
     parser.add_argument("--macro-goal",
-                        help="the macro goal_id to chart (default: the "
-                             "first in fct_macro_conversion_rates)")
+                        help="the macro goal_id to chart, with its funnel "
+                             "(default: the first in "
+                             "fct_macro_conversion_rates)")
     parser.add_argument("--password-file", required=True,
                         help="the file holding the user's password "
                              "(- for stdin)")

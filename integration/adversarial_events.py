@@ -3,8 +3,9 @@
 Used by `test_marts_against_oracle.py`. Nothing here reads the project's
 SQL: the goal definitions come from the seed CSVs (`load_definitions`), the
 events are built from them (`generate`), and the helpers that interpret an
-event (`parse_time_us`, `page_path`, `like`) are plain Python written from
-SPEC, so the oracles that use them stay independent of the models.
+event (`parse_time_us`, `page_path`, `like`) and a funnel's options
+(`chain_scope`, `chain_level`) are plain Python written from SPEC, so the
+oracles that use them stay independent of the models.
 
 Every visitor gets an archetype label; some archetypes also carry the funnel
 level worked out by hand (`Dataset.expected_level`), which the test uses to
@@ -13,8 +14,10 @@ check the Python oracle itself before trusting it.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -80,6 +83,16 @@ class Goal:
     page_path_pattern: str | None
     funnel_id: str | None
     step_order: int | None
+    max_hours_from_previous_step: float | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A row of seeds/funnel_exclusions.csv (SPEC section 5)."""
+    event_name: str
+    page_path_pattern: str | None
+    from_step: int
+    to_step: int
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,12 @@ class Funnel:
     funnel_id: str
     window_days: int
     steps: tuple  # Goals ordered by step_order
+    # SPEC section 5's options as the seeds set them; the defaults are
+    # section 3's funnel
+    order_mode: str = "ordered"
+    count_within: str = "visitor"
+    hold_constant: str | None = None
+    exclusions: tuple = ()  # Exclusions
 
     @property
     def window_us(self) -> int:
@@ -109,6 +128,12 @@ def _read_csv(name):
         return list(csv.DictReader(handle))
 
 
+def _option(row, column):
+    """An optional seed cell: None when the column is missing or blank."""
+    value = row.get(column)
+    return None if value is None or value.strip() == "" else value.strip()
+
+
 def load_definitions() -> Definitions:
     goals = tuple(
         Goal(
@@ -118,18 +143,31 @@ def load_definitions() -> Definitions:
             page_path_pattern=row["page_path_pattern"] or None,
             funnel_id=row["funnel_id"] or None,
             step_order=int(row["step_order"]) if row["step_order"] else None,
+            max_hours_from_previous_step=(
+                float(_option(row, "max_hours_from_previous_step"))
+                if _option(row, "max_hours_from_previous_step") else None),
         )
         for row in _read_csv("goals.csv")
     )
+    exclusions = [
+        (row["funnel_id"], Exclusion(row["event_name"],
+                                     row["page_path_pattern"] or None,
+                                     int(row["from_step"]), int(row["to_step"])))
+        for row in (_read_csv("funnel_exclusions.csv")
+                    if (SEEDS_DIR / "funnel_exclusions.csv").exists() else [])
+    ]
     funnels = []
     for row in _read_csv("funnels.csv"):
         steps = sorted(
             (g for g in goals if g.funnel_id == row["funnel_id"]),
             key=lambda g: g.step_order,
         )
-        funnels.append(Funnel(row["funnel_id"],
-                              int(row["conversion_window_days"]),
-                              tuple(steps)))
+        funnels.append(Funnel(
+            row["funnel_id"], int(row["conversion_window_days"]), tuple(steps),
+            order_mode=_option(row, "order_mode") or "ordered",
+            count_within=_option(row, "count_within") or "visitor",
+            hold_constant=_option(row, "hold_constant"),
+            exclusions=tuple(x for f, x in exclusions if f == row["funnel_id"])))
     patterns = tuple(row["pattern"].lower()
                      for row in _read_csv("bot_user_agent_patterns.csv"))
     return Definitions(goals, tuple(funnels), patterns)
@@ -254,6 +292,87 @@ def completes(goal: Goal, event_name, path) -> bool:
     if event_name != goal.event_name:
         return False
     return goal.page_path_pattern is None or like(path, goal.page_path_pattern)
+
+
+def held_value(properties, key):
+    """The value of `key` in JSON properties, as text (SPEC 5 hold_constant:
+    values compare as text, so 42 and "42" are one value; a string is its
+    own text, anything else its JSON text); None when the properties are
+    not a JSON object or lack the key, or it is JSON null."""
+    try:
+        data = json.loads(properties) if properties else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get(key) is None:
+        return None
+    value = data[key]
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def chain_scope(funnel: Funnel, session_id, properties):
+    """What every event of one chain shares under the funnel's options
+    (SPEC 5): () with neither, else the session id (count_within session)
+    and the held value (hold_constant); None when the event joins no chain
+    (no session id, or no value)."""
+    scope = ()
+    if funnel.count_within == "session":
+        if is_blank(session_id):
+            return None
+        scope += (session_id,)
+    if funnel.hold_constant:
+        value = held_value(properties, funnel.hold_constant)
+        if value is None:
+            return None
+        scope += (value,)
+    return scope
+
+
+def chain_level(times_per_step, funnel: Funnel, excluded_times=()) -> int:
+    """The deepest step of any chain of one scope (SPEC 3, with section 5's
+    per-step windows and exclusions; ordered funnels only): times t1 < t2 <
+    ... < tk of steps 1..k (times_per_step: sorted times per step) with
+    tk - t1 <= the window, t(j) - t(j-1) <= a step's max hours, and, per
+    exclusion (excluded_times[i]: the sorted times of the visitor's events,
+    in any scope, matching funnel.exclusions[i]), no such event strictly
+    between t(from_step) and t(to_step). Every chain is followed, merged
+    only when they end at the same time with the same open exclusions, so
+    the result is exact."""
+    assert funnel.order_mode == "ordered", funnel.order_mode
+    window = funnel.window_us
+    hours = {k: g.max_hours_from_previous_step * HOUR
+             for k, g in enumerate(funnel.steps, 1)
+             if g.max_hours_from_previous_step is not None}
+
+    def opened(step, t, still):
+        return still + tuple((i, t) for i, x in enumerate(funnel.exclusions)
+                             if x.from_step == step)
+
+    def voided(i, t_from, t_to):
+        times = excluded_times[i]
+        return bisect_right(times, t_from) < bisect_left(times, t_to)
+
+    best = 0
+    for start in sorted(set(times_per_step[0])):
+        states, level = {(start, opened(1, start, ()))}, 1
+        for step in range(2, len(times_per_step) + 1):
+            times, following = times_per_step[step - 1], set()
+            for last, open_ in states:
+                for t in times[bisect_right(times, last):]:
+                    if t - start > window or t - last > hours.get(step, window):
+                        break
+                    if any(funnel.exclusions[i].to_step == step
+                           and voided(i, t_from, t) for i, t_from in open_):
+                        continue
+                    still = tuple((i, t_from) for i, t_from in open_
+                                  if funnel.exclusions[i].to_step != step)
+                    following.add((t, opened(step, t, still)))
+            if not following:
+                break
+            states, level = following, step
+        best = max(best, level)
+        if best == len(times_per_step):
+            break
+    return best
 
 
 def is_bot_user_agent(user_agent, patterns) -> bool:

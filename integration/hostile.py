@@ -397,8 +397,8 @@ EXTRA_GOALS = [
 
 def write_hostile_seeds(project_dir: Path) -> list[dict]:
     """Rewrite the private copy's goals and funnels seeds with quotes, LIKE
-    wildcards, SQL and Jinja in ids, names and patterns; returns the goals
-    as written."""
+    wildcards, SQL and Jinja in ids, names and patterns (the funnel's
+    exclusions follow its new id); returns the goals as written."""
     seeds = project_dir / "seeds"
     with open(seeds / "funnels.csv", newline="", encoding="utf-8") as f:
         funnels = list(csv.DictReader(f))
@@ -408,6 +408,16 @@ def write_hostile_seeds(project_dir: Path) -> list[dict]:
             funnel["funnel_name"] = "Purchase \"funnel\" it's 100%_"
             funnel["description"] = SQL_FRAGMENTS[0]
     _write_dicts(seeds / "funnels.csv", funnels)
+    with open(seeds / "funnel_exclusions.csv", newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields, exclusions = list(reader.fieldnames), list(reader)
+    for exclusion in exclusions:
+        if exclusion["funnel_id"] == "purchase":
+            exclusion["funnel_id"] = HOSTILE_FUNNEL_ID
+    with open(seeds / "funnel_exclusions.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(exclusions)
     with open(seeds / "goals.csv", newline="", encoding="utf-8") as f:
         goals = list(csv.DictReader(f))
     for goal in goals:

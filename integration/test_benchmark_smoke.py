@@ -1,12 +1,14 @@
 """Smoke test of benchmarks/run_benchmark.py: the whole benchmark (generate,
 dbt full and incremental builds without unit tests, the same build with no
 new file, a build on an empty input, hand-written SQL, chdb windowFunnel,
-the database size, where dbt's time goes, the agreement checks and the
-targets table) at a small size; the targets' limits by size; and the
-hand-written SQL against a dbt build on delivery ties that only the full
-tie-break decides."""
+the database size, where dbt's time goes, the agreement checks, the sample
+funnel plain and with options, and the targets table) at a small size; the
+targets' limits by size; the option funnel's seeds; and the hand-written
+SQL against a dbt build on delivery ties that only the full tie-break
+decides."""
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import subprocess
@@ -31,7 +33,14 @@ STEPS = ["generate", "dbt full build", "dbt incremental build",
 TARGETS = ["dbt full / hand-written", "peak memory, full build",
            "dbt incremental / dbt full", "no new file / dbt full",
            "empty input (parsed from scratch)", "empty input (parse cached)",
-           "database size / Parquet size"]
+           "database size / Parquet size", "funnel, all options / plain"]
+VARIANTS = ["plain", "all options", "any_order"]
+# the models of the timed funnel build (run_results.json names)
+FUNNEL_MODELS = {"int_goals", "int_goal_events_matched", "int_funnel_chain",
+                 "int_funnel_visitor_reach", "int_funnel_entries",
+                 "int_funnel_visitor_steps", "fct_funnel_steps", "fct_funnel_step_timing",
+                 "fct_funnel_steps_by_segment", "fct_funnel_diagnosis.v1",
+                 "fct_funnel_diagnosis.v2"}
 
 
 def test_benchmark_runs_and_agrees(tmp_path):
@@ -59,6 +68,16 @@ def test_benchmark_runs_and_agrees(tmp_path):
     assert out.count("slowest nodes:") == len(builds), out
     assert "\nagreement: PASS" in out, out
     assert "\nwindowFunnel check: PASS" in out, out
+    options = out[out.index("\nFunnel options: "):out.index("\nTargets\n")]
+    assert "timed: dbt build --full-refresh --exclude-resource-type unit_test" in options
+    for name in VARIANTS:
+        assert f"\n{name} " in options, options
+        assert f"\n  {name} " in options, options  # what the variant sets
+    assert "int_funnel_chain s" in options, options
+    assert "FAILED" not in options, options
+    assert "\nfunnel options check: PASS" in options, options
+    assert "ratio funnel all options / plain:" in out
+    assert "ratio funnel any_order / plain:" in out
     targets = out[out.index("\nTargets\n"):]
     for name in TARGETS:
         assert f"\n{name} " in targets, targets
@@ -100,7 +119,91 @@ def test_benchmark_runs_and_agrees(tmp_path):
     for t in data["targets"]:
         assert t["value"] is not None, t
         assert t["met"] == (t["value"] <= t["limit"] if t["applies"] else None), t
+    block = data["funnel_options"]
+    bench = load_benchmark()
+    assert block["ok"] is True and block["narrows"]["ok"] is True
+    assert block["hold_constant"] == (bench.FUNNEL_OPTIONS_HOLD_CONSTANT or None)
+    assert block["timed_command"].startswith(
+        "dbt build --full-refresh --exclude-resource-type unit_test --select ")
+    assert [v["name"] for v in block["variants"]] == VARIANTS
+    for v in block["variants"]:
+        (run,) = v["runs"]
+        assert run["exit_code"] == 0 and run["prepare"]["exit_code"] == 0, run
+        # staging is built before, untimed
+        assert "stg_events__classified" in run["prepare"]["model_seconds"]
+        assert set(run["model_seconds"]) == FUNNEL_MODELS, run["model_seconds"]
+        assert "unit_test" not in run["nodes"]["by_type"]
+        assert run["nodes"]["by_type"]["test"]["nodes"] > 0
+        assert v["wall_s"] == run["wall_s"] > 0
+        assert v["int_funnel_chain_s"] == run["model_seconds"]["int_funnel_chain"] > 0
+        assert len(v["visitors_reached"]) == 4 and v["visitors_reached"][0] > 0
+    plain, options, any_order = block["variants"]
+    assert plain["wall_ratio"] == 1.0 and plain["int_funnel_chain_ratio"] == 1.0
+    assert options["wall_ratio"] == options["wall_s"] / plain["wall_s"]
+    assert data["ratios"]["funnel all options / plain"] == options["wall_ratio"]
+    assert data["ratios"]["funnel any_order / plain"] == any_order["wall_ratio"]
+    # every option narrows the funnel, and they do change it here
+    assert all(a <= b for a, b in zip(options["visitors_reached"],
+                                      plain["visitors_reached"]))
+    assert options["visitors_reached"] != plain["visitors_reached"]
     assert not (tmp_path / "work").exists()  # removed without --keep
+
+
+def test_funnel_option_seeds(tmp_path):
+    """The variants' seeds: the shipped ones for plain; every option on the
+    sample funnel for "all options" (the gaps on steps 2..4, one exclusion
+    between checkout and purchase); any_order with its scope options."""
+    bench = load_benchmark()
+
+    def read(name):
+        with open(tmp_path / name, newline="") as f:
+            return list(csv.DictReader(f))
+
+    shipped = {}
+    for name in ("funnels.csv", "goals.csv", "funnel_exclusions.csv"):
+        with open(PROJECT_DIR / "seeds" / name, newline="") as f:
+            shipped[name] = list(csv.DictReader(f))
+    plain, options, any_order = bench.funnel_option_variants("item_id")
+    assert "hold_constant item_id" in options["label"]
+    bench.write_variant_seeds(tmp_path, plain)
+    # plain: the sample funnel alone, no option set, no exclusion, whatever
+    # the shipped seeds use
+    (funnel,) = read("funnels.csv")
+    assert funnel["funnel_id"] == "purchase"
+    assert (funnel["order_mode"], funnel["count_within"],
+            funnel["hold_constant"]) == ("", "", "")
+    assert read("funnel_exclusions.csv") == []
+    assert all(r["max_hours_from_previous_step"] == ""
+               for r in read("goals.csv"))
+    assert {r["goal_id"] for r in read("goals.csv")} == {
+        r["goal_id"] for r in shipped["goals.csv"]
+        if r["funnel_id"] in ("", "purchase")}
+
+    bench.write_variant_seeds(tmp_path, options)
+    (funnel,) = [r for r in read("funnels.csv") if r["funnel_id"] == "purchase"]
+    assert (funnel["order_mode"], funnel["count_within"], funnel["hold_constant"]) == (
+        "strict", "session", "item_id")
+    gaps = {int(r["step_order"]): r["max_hours_from_previous_step"]
+            for r in read("goals.csv") if r["funnel_id"] == "purchase"}
+    assert gaps[1] == "" and all(float(gaps[k]) > 0 for k in (2, 3, 4))
+    goals = {(r["funnel_id"], r["step_order"]): r["event_name"] for r in read("goals.csv")}
+    (exclusion,) = read("funnel_exclusions.csv")
+    assert exclusion["funnel_id"] == "purchase"
+    assert (exclusion["from_step"], exclusion["to_step"]) == ("3", "4")
+    assert goals[("purchase", "3")] == "begin_checkout"
+    assert goals[("purchase", "4")] == "purchase"
+
+    bench.write_variant_seeds(tmp_path, any_order)
+    (funnel,) = [r for r in read("funnels.csv") if r["funnel_id"] == "purchase"]
+    assert (funnel["order_mode"], funnel["count_within"], funnel["hold_constant"]) == (
+        "any_order", "session", "item_id")
+    assert read("funnel_exclusions.csv") == []
+    assert all(r["max_hours_from_previous_step"] == ""
+               for r in read("goals.csv"))
+    # without the key (hold_constant not built yet), the cell is empty
+    _, options, _ = bench.funnel_option_variants("")
+    bench.write_variant_seeds(tmp_path, options)
+    assert read("funnels.csv")[0]["hold_constant"] == ""
 
 
 def test_targets_limits_by_size():
@@ -112,7 +215,7 @@ def test_targets_limits_by_size():
     empty = bench.Step("dbt empty input", exit_code=0, wall_s=7.5)
     cached = bench.Step("dbt empty input, parse cached", exit_code=0, wall_s=9.0)
     ratios = {"dbt full / hand-written": 2.5, "dbt incremental / dbt full": 0.2,
-              "dbt no new file / dbt full": 0.04}
+              "dbt no new file / dbt full": 0.04, "funnel all options / plain": 1.6}
     small = {t["target"]: t for t in bench.target_rows(
         1_000_000, {s.name: s for s in (full, empty, cached)}, ratios,
         {"ratio": 1.5})}
@@ -131,6 +234,8 @@ def test_targets_limits_by_size():
     assert small["empty input (parse cached)"]["met"] is False
     assert small["database size / Parquet size"]["met"] is True
     assert large["database size / Parquet size"]["met"] is None  # not measured
+    assert small["funnel, all options / plain"]["limit"] == 1.5
+    assert small["funnel, all options / plain"]["met"] is False
 
 
 H = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"

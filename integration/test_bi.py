@@ -319,16 +319,19 @@ def test_rate_chart_is_the_headline_mart(superset):
 
 
 def funnel_mart(db, segment=None) -> dict[str, tuple]:
+    """The macro goal's funnel (purchase), overall or for one segment."""
     if segment is None:
         sql = """select step_order, goal_name, sum(visitors_reached),
                         sum(visitors_dropped), sum(visitors_at_previous_step)
-                 from marts.fct_funnel_steps group by all"""
+                 from marts.fct_funnel_steps where funnel_id = 'purchase'
+                 group by all"""
         params = []
     else:
         sql = """select step_order, goal_name, sum(visitors_reached),
                         sum(visitors_dropped), sum(visitors_at_previous_step)
                  from marts.fct_funnel_steps_by_segment
-                 where segment_value = ? group by all"""
+                 where funnel_id = 'purchase' and segment_value = ?
+                 group by all"""
         params = [segment]
     rows = query(db, sql, params)
     first = {r[0]: r[2] for r in rows}[1]
@@ -348,10 +351,10 @@ def test_funnel_charts_are_the_funnel_marts(superset, segment):
     assert len(expected) == 4
     if segment is None:
         assert expected["1. Viewed a product page"][0] == 147
-        assert expected["4. Completed purchase"][0] == 19
+        assert expected["4. Completed purchase"][0] == 17
     if segment == "mobile":
         assert expected["1. Viewed a product page"][0] == 52
-        assert expected["4. Completed purchase"][0] == 4
+        assert expected["4. Completed purchase"][0] == 3
 
     funnel = chart_data(api, charts[provision.CHART_FUNNEL]["id"], extra)
     assert {r["Step"]: r["Visitors reached"] for r in funnel} == {
@@ -395,12 +398,15 @@ def built_charts(api) -> dict:
     datasets = api.list("dataset", ["id", "table_name"])
     DATASET_IDS.clear()
     DATASET_IDS.update({d["table_name"]: d["id"] for d in datasets})
-    return provision.build_charts(DATASET_IDS, "purchase")
+    return provision.build_charts(DATASET_IDS, "purchase",
+                                  macro_funnel="purchase")
 
 
 @pytest.mark.parametrize("name,where", [
-    (provision.CHART_LIFT, "micro_goal_role != 'funnel_step'"),
-    (provision.CHART_LIFT_STEPS, "micro_goal_role = 'funnel_step'"),
+    (provision.CHART_LIFT,
+     "macro_goal_id = 'purchase' and micro_goal_role = 'standalone'"),
+    (provision.CHART_LIFT_STEPS,
+     "macro_goal_id = 'purchase' and micro_goal_role != 'standalone'"),
 ])
 def test_lift_charts_are_the_lift_mart(superset, name, where):
     api, db = superset["api"], superset["db"]
@@ -408,7 +414,11 @@ def test_lift_charts_are_the_lift_mart(superset, name, where):
     built = built_charts(api)[name]
     labels = [c["label"] for c in built[1]["all_columns"]]
     assert list(rows[0]) == labels
-    assert len(rows) == 6
+    [(mart_rows,)] = query(
+        db, f"select count(*) from marts.fct_micro_macro_lift where {where}")
+    # 2 months x 3 standalone goals; x 3 purchase steps and 2 steps of the
+    # other funnel
+    assert len(rows) == mart_rows == (6 if name == provision.CHART_LIFT else 10)
     assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(
         db, built, where)
     if name == provision.CHART_LIFT:
@@ -418,8 +428,9 @@ def test_lift_charts_are_the_lift_mart(superset, name, where):
             (5 / 37) / (17 / 297), rel=1e-12)
         assert {r["Kind of goal"] for r in rows} == {"Standalone micro goal"}
     else:
-        assert {r["Funnel step"] for r in rows} == {
-            "Viewed a product page", "Added to cart", "Began checkout"}
+        own = {r["Funnel step"] for r in rows
+               if r["Kind of goal"] == provision.ROLE_LABELS["funnel_step"]}
+        assert own == {"Viewed a product page", "Added to cart", "Began checkout"}
 
 
 def test_timing_chart_is_the_timing_mart_in_hours(superset):
@@ -427,7 +438,8 @@ def test_timing_chart_is_the_timing_mart_in_hours(superset):
     rows = chart_data(api, charts_by_name(api)[provision.CHART_TIMING]["id"])
     built = built_charts(api)[provision.CHART_TIMING]
     labels = [c["label"] for c in built[1]["all_columns"]]
-    assert len(rows) == 6
+    [(mart_rows,)] = query(db, "select count(*) from marts.fct_funnel_step_timing")
+    assert len(rows) == mart_rows > 6  # every funnel's
     assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(db, built)
     for row in rows:
         assert row["Median hours from previous step"] == pytest.approx(
@@ -440,12 +452,14 @@ def test_diagnosis_chart_is_the_latest_week_in_words(superset):
                       charts_by_name(api)[provision.CHART_DIAGNOSIS]["id"])
     built = built_charts(api)[provision.CHART_DIAGNOSIS]
     labels = [c["label"] for c in built[1]["all_columns"]]
-    assert len(rows) == 1
+    assert len(rows) == 2  # one per funnel
     assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(db, built)
     [(week_start, diagnosis, is_final, goal_id)] = query(db, """
         select week_start, diagnosis, is_final, largest_dropoff_goal_id
         from marts.fct_funnel_diagnosis
-        where week_start = (select max(week_start) from marts.fct_funnel_diagnosis)""")
+        where funnel_id = 'purchase' and week_start = (
+            select max(week_start) from marts.fct_funnel_diagnosis)""")
+    rows = [r for r in rows if r["Funnel"] == "Purchase funnel"]
     # the sample's last week has 17 entrants, under min_entrants (30)
     assert (diagnosis, is_final, goal_id) == (
         "insufficient_data", False, "add_to_cart")
@@ -477,11 +491,12 @@ def test_date_range_filters_the_dated_charts(superset):
     expected = dict(query(db, """
         select concat(step_order, '. ', goal_name), sum(visitors_reached)
         from marts.fct_funnel_steps
-        where cohort_date >= date '2026-10-05' and cohort_date < date '2026-10-19'
+        where funnel_id = 'purchase'
+          and cohort_date >= date '2026-10-05' and cohort_date < date '2026-10-19'
         group by all"""))
     everything = dict(query(db, """
         select concat(step_order, '. ', goal_name), sum(visitors_reached)
-        from marts.fct_funnel_steps group by all"""))
+        from marts.fct_funnel_steps where funnel_id = 'purchase' group by all"""))
     assert expected != everything
     assert {r["Step"]: r["Visitors reached"] for r in funnel} == expected
 

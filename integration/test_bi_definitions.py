@@ -8,8 +8,9 @@ Superset: what the charts ask for, checked against the sample build.
 - every table column is labelled in words, and its SQL runs on the mart;
 - the diagnosis and the lift's goal roles are shown in words, for every
   code the marts can hold;
-- the lift charts keep the macro funnel's steps apart from the other micro
-  goals, and between them show every row of the mart;
+- the funnel charts are the macro goal's funnel, and the lift charts its
+  lift: they keep funnel steps apart from the standalone micro goals, and
+  between them show every row of the mart for the macro goal;
 - rows that are not final are marked once the mart has is_final.
 
 test_bi.py runs the same charts in Superset and compares their data with
@@ -37,7 +38,8 @@ TABLE_OF = {number: table for table, number in DATASET_IDS.items()}
 
 @pytest.fixture(scope="module")
 def charts() -> dict[str, tuple[int, dict, dict]]:
-    return provision.build_charts(DATASET_IDS, "purchase")
+    return provision.build_charts(DATASET_IDS, "purchase",
+                                  macro_funnel="purchase")
 
 
 def source(dataset_id: int) -> str:
@@ -72,6 +74,11 @@ def test_funnel_draws_count_and_rate_per_step(charts):
         "Visitors reached", "Visitors dropped", "Rate from previous step",
         "Rate from first step"]
     assert [c["label"] for c in table["groupby"]] == ["Funnel", "Step"]
+    # both are the macro goal's funnel: one funnel, so that the rate from
+    # the first step is within it (the sample has three funnels)
+    for name in (provision.CHART_FUNNEL, provision.CHART_DROPOFF):
+        assert provision.eq_filter("funnel_id", "purchase") in (
+            charts[name][1]["adhoc_filters"])
 
 
 def test_date_range_filter_reaches_every_dated_chart(charts, sample_build):
@@ -141,7 +148,13 @@ def test_diagnosis_in_words(charts, sample_build):
         "stable"}
     for words in provision.DIAGNOSIS_LABELS.values():
         assert "_" not in words and " " in words
-    [row] = run_raw_table(sample_build.db_path, charts[provision.CHART_DIAGNOSIS])
+    rows = run_raw_table(sample_build.db_path, charts[provision.CHART_DIAGNOSIS])
+    # one row per funnel, every funnel
+    funnels = query(sample_build.db_path,
+                    "select distinct funnel_name from marts.fct_funnel_diagnosis")
+    assert sorted(r["Funnel"] for r in rows) == sorted(f for (f,) in funnels)
+    assert len(rows) == 2
+    [row] = [r for r in rows if r["Funnel"] == "Purchase funnel"]
     # the sample's last week has 17 entrants, under min_entrants (30)
     assert row["Diagnosis"] == provision.DIAGNOSIS_LABELS["insufficient_data"]
     assert row["Final?"] == (
@@ -158,20 +171,35 @@ def test_diagnosis_in_words(charts, sample_build):
 
 def test_lift_keeps_funnel_steps_apart(charts, sample_build):
     db = sample_build.db_path
+    purchase = "macro_goal_id = 'purchase'"
     others = run_raw_table(db, charts[provision.CHART_LIFT],
-                           "micro_goal_role != 'funnel_step'")
+                           f"{purchase} and micro_goal_role = 'standalone'")
     steps = run_raw_table(db, charts[provision.CHART_LIFT_STEPS],
-                          "micro_goal_role = 'funnel_step'")
+                          f"{purchase} and micro_goal_role != 'standalone'")
     # the charts' own filters are those
-    for name, operator in [(provision.CHART_LIFT, "!="),
-                           (provision.CHART_LIFT_STEPS, "==")]:
-        [role] = [f for f in charts[name][1]["adhoc_filters"]
-                  if f["subject"] == "micro_goal_role"]
-        assert (role["operator"], role["comparator"]) == (operator, "funnel_step")
-    [(total,)] = query(db, "select count(*) from marts.fct_micro_macro_lift")
-    assert len(others) + len(steps) == total == 12
-    assert {r["Funnel step"] for r in steps} == {
+    for name, operator in [(provision.CHART_LIFT, "=="),
+                           (provision.CHART_LIFT_STEPS, "!=")]:
+        filters = charts[name][1]["adhoc_filters"]
+        [role] = [f for f in filters if f["subject"] == "micro_goal_role"]
+        assert (role["operator"], role["comparator"]) == (operator, "standalone")
+        assert provision.eq_filter("macro_goal_id", "purchase") in filters
+    # every row of the macro goal: each month, each other goal
+    [(total, months, goals)] = query(
+        db, "select count(*), count(distinct period_start),"
+            f" count(distinct micro_goal_id) from marts.fct_micro_macro_lift where {purchase}")
+    [(micro_goals,)] = query(db, "select count(*) from marts.dim_goals"
+                                 " where goal_type = 'micro'")
+    assert len(others) + len(steps) == total == months * goals
+    assert (months, goals) == (2, micro_goals)
+    # its funnel's steps, and the other funnels' steps (the same add to
+    # cart, begin checkout and product view events), apart
+    kinds = {r["Funnel step"]: r["Kind of goal"] for r in steps}
+    assert {s for s, k in kinds.items()
+            if k == provision.ROLE_LABELS["funnel_step"]} == {
         "Viewed a product page", "Added to cart", "Began checkout"}
+    assert {k for s, k in kinds.items() if s not in (
+        "Viewed a product page", "Added to cart", "Began checkout")} == {
+        provision.ROLE_LABELS["other_funnel_step"]}
     assert {r["Micro goal"] for r in others} == {
         "Newsletter signup", "Started a product video", "Read shipping information"}
     assert {r["Kind of goal"] for r in others} == {"Standalone micro goal"}
@@ -183,11 +211,17 @@ def test_lift_keeps_funnel_steps_apart(charts, sample_build):
 
 def test_timing_in_hours(charts, sample_build):
     rows = run_raw_table(sample_build.db_path, charts[provision.CHART_TIMING])
-    assert len(rows) == 6
+    # every funnel's timing rows
+    [(timed,)] = query(sample_build.db_path,
+                       "select count(*) from marts.fct_funnel_step_timing")
+    assert len(rows) == timed
+    assert {r["Funnel"] for r in rows if r["Step"] == "2. Added to cart"} == {
+        "Purchase funnel"}
     for row in rows:
         assert row["Median hours from previous step"] == pytest.approx(
             row["Median seconds from previous step"] / 3600, rel=1e-12)
     cart_to_checkout = [r for r in rows if r["Cohort month"] == "2026-10"
+                        and r["Funnel"] == "Purchase funnel"
                         and r["Step"] == "3. Began checkout"]
     assert cart_to_checkout[0]["90% within (hours)"] == pytest.approx(74.4, abs=0.05)
 
@@ -195,12 +229,14 @@ def test_timing_in_hours(charts, sample_build):
 def test_non_final_rows_are_marked_once_the_mart_has_is_final():
     # today's marts: nothing to mark, the rate chart as it was
     assert provision.finality_marks({"conversion_rate", "period_start"}) == {}
-    plain = provision.build_charts(DATASET_IDS, "purchase")[provision.CHART_RATE]
+    plain = provision.build_charts(DATASET_IDS, "purchase",
+                                   macro_funnel="purchase")[provision.CHART_RATE]
     assert "Not final yet" not in [m["label"] for m in plain[1]["metrics"]]
     # with SPEC section 4's columns: a series of the non-final weeks' rates
     marks = provision.finality_marks({"conversion_rate", "is_final", "final_after"})
     built = provision.build_charts(DATASET_IDS, "purchase",
-                                   {"fct_macro_conversion_rates": marks})
+                                   {"fct_macro_conversion_rates": marks},
+                                   macro_funnel="purchase")
     metrics = built[provision.CHART_RATE][1]["metrics"]
     [mark] = [m for m in metrics if m["label"] == "Not final yet"]
     con = duckdb.connect()

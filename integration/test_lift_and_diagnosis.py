@@ -6,8 +6,9 @@ deliveries) plus a few crafted visitors for the lift window's edges is built
 once with `dbt build`. Both marts are then recomputed here from the raw rows,
 with no SQL: dedup (earliest occurred_at per event_id) and bot exclusion
 redone, goals matched with `adversarial_events.completes`, funnel reach by
-chains of strictly increasing times within the window, and every row and
-column compared. The diagnosis is recomputed for several threshold settings
+chains of strictly increasing times within the window (and within a
+funnel's options: `adversarial_events.chain_scope` and `chain_level`), and
+every row and column compared. The diagnosis is recomputed for several threshold settings
 (`dbt run --select fct_funnel_diagnosis --vars ...` on a copy of the built
 database), with exact rational arithmetic (`fractions.Fraction`) for the
 threshold comparisons. The bundled sample is checked the same way.
@@ -18,7 +19,6 @@ import csv
 import math
 import shutil
 import time
-from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -26,8 +26,8 @@ from fractions import Fraction
 import pytest
 
 from adversarial_events import (
-    SEEDS_DIR, completes, generate, is_blank, is_bot_user_agent,
-    load_definitions, page_path, parse_time_us, utc_date,
+    SEEDS_DIR, chain_level, chain_scope, completes, generate, is_blank,
+    is_bot_user_agent, load_definitions, page_path, parse_time_us, utc_date,
 )
 from conftest import dbt_build, query, run_dbt, write_events
 from spec_oracle import Coverage, classify, parse_time
@@ -127,7 +127,8 @@ def funnel_names() -> dict:
 
 def human_events_from_raw(rows, patterns):
     """Counted events of generated rows (no rejected rows among them):
-    earliest copy per event_id, bots out. (visitor, event_name, us, path)."""
+    earliest copy per event_id, bots out. (visitor, event_name, us, path,
+    session_id, properties)."""
     earliest = {}
     for row in rows:
         us = parse_time_us(row["occurred_at"])
@@ -144,7 +145,8 @@ def human_events_from_raw(rows, patterns):
                 is_blank(a) for a in agents):
             continue
         events.extend((visitor, row["event_name"], us,
-                       page_path(row["page_url"])) for us, row in kept)
+                       page_path(row["page_url"]), row["session_id"],
+                       row["properties"]) for us, row in kept)
     return events
 
 
@@ -159,7 +161,8 @@ def human_events_from_sample():
         us = (moment - parse_time("1970-01-01T00:00:00Z")) // timedelta(
             microseconds=1)
         events.append((row["visitor_id"], row["event_name"], us,
-                       page_path(row["page_url"])))
+                       page_path(row["page_url"]), row["session_id"],
+                       row["properties"]))
     return events
 
 
@@ -173,7 +176,7 @@ def lift_oracle(events, definitions):
     active = defaultdict(set)                 # month -> visitors
     first_micro = {}                          # (visitor, goal, month) -> us
     macro_times = defaultdict(list)           # (visitor, goal) -> [us]
-    for visitor, name, us, path in events:
+    for visitor, name, us, path, *_ in events:
         month = month_start(utc_date(us))
         active[month].add(visitor)
         for goal in micro:
@@ -231,19 +234,39 @@ def lift_oracle(events, definitions):
     return rows, converters
 
 
-def reach_level(times_per_step, window_us) -> int:
-    """The deepest step of any chain t1 < t2 < ... with tk - t1 <= window:
-    from each step-1 time, take the earliest later time of each next step."""
-    best = 0
-    for start in sorted(set(times_per_step[0])):
-        level, current = 1, start
-        for times in times_per_step[1:]:
-            i = bisect_right(times, current)
-            if i == len(times) or times[i] - start > window_us:
-                break
-            level, current = level + 1, times[i]
-        best = max(best, level)
-    return best
+def funnel_levels(events, funnel):
+    """visitor -> (time of the first step-1 event, deepest level over the
+    chain scopes) for visitors with a step-1 event; level 0 when none of
+    their step-1 events can start a chain (no session id under
+    count_within session). The cohort is dated by the first step-1 event
+    whatever its scope (SPEC 5)."""
+    n = len(funnel.steps)
+    first = {}
+    scoped = defaultdict(lambda: defaultdict(lambda: [[] for _ in range(n)]))
+    excluded = defaultdict(lambda: [[] for _ in funnel.exclusions])
+    for visitor, name, us, path, session_id, properties in events:
+        for i, exclusion in enumerate(funnel.exclusions):
+            if completes(exclusion, name, path):
+                excluded[visitor][i].append(us)
+        steps = [i for i, goal in enumerate(funnel.steps)
+                 if completes(goal, name, path)]
+        if not steps:
+            continue
+        if 0 in steps:
+            first[visitor] = min(first.get(visitor, us), us)
+        scope = chain_scope(funnel, session_id, properties)
+        if scope is not None:
+            for i in steps:
+                scoped[visitor][scope][i].append(us)
+    out = {}
+    for visitor, t1 in first.items():
+        times = [sorted(t) for t in excluded[visitor]]
+        level = 0
+        for lists in scoped[visitor].values():
+            level = max(level, chain_level([sorted(t) for t in lists],
+                                           funnel, times))
+        out[visitor] = (t1, level)
+    return out
 
 
 def diagnosis_oracle(events, definitions, falls_below, min_entrants,
@@ -253,31 +276,23 @@ def diagnosis_oracle(events, definitions, falls_below, min_entrants,
     f_names = funnel_names()
     falls_factor = 1 - Fraction(str(falls_below))
     humans = defaultdict(set)                 # week -> visitors
-    for visitor, _, us, _ in events:
+    for visitor, _, us, *_ in events:
         humans[week_start(utc_date(us))].add(visitor)
     coverage = Coverage(datetime(1970, 1, 1) + timedelta(microseconds=us)
-                        for _, _, us, _ in events)
+                        for _, _, us, *_ in events)
     out = {}
     for funnel in definitions.funnels:
         n = len(funnel.steps)
-        times = defaultdict(lambda: [[] for _ in range(n)])
-        for visitor, name, us, path in events:
-            for i, goal in enumerate(funnel.steps):
-                if completes(goal, name, path):
-                    times[visitor][i].append(us)
         # entrants: visitors with a step-1 event in the week, whenever
         # they first entered
         entrants = defaultdict(set)
+        for visitor, name, us, path, *_ in events:
+            if completes(funnel.steps[0], name, path):
+                entrants[week_start(utc_date(us))].add(visitor)
         reached = defaultdict(lambda: [0] * (n + 1))  # week -> [_, r1..rn]
-        for visitor, lists in times.items():
-            if not lists[0]:
-                continue
-            for t in lists:
-                t.sort()
-            for t in lists[0]:
-                entrants[week_start(utc_date(t))].add(visitor)
-            cohort_week = week_start(utc_date(lists[0][0]))
-            for k in range(1, reach_level(lists, funnel.window_us) + 1):
+        for first, level in funnel_levels(events, funnel).values():
+            cohort_week = week_start(utc_date(first))
+            for k in range(1, level + 1):
                 reached[cohort_week][k] += 1
         weeks = set(humans) | set(reached)
         for week in weeks:

@@ -10,7 +10,11 @@ then compared with:
   when some chain of events completing steps 1..k has strictly increasing
   times and t_k - t_1 <= the window (for each step-1 event as a start, take
   greedily the earliest later event of each next step; the level is the max
-  over starts).
+  over starts). A funnel's chain scope (SPEC 5: count_within session,
+  hold_constant; `adversarial_events.chain_scope`) splits a visitor's
+  events, and the level is the max over scopes; the cohort is still dated
+  by the first step-1 event. The data holds no event that a funnel's
+  exclusion matches (checked), so the greedy chain stays exact.
 * Oracle A: ClickHouse's `windowFunnel(window, 'strict_increase')` run in
   chdb on the same kept human events.
 * A plain Python rates oracle for `fct_goal_conversion_rates`.
@@ -45,7 +49,7 @@ from datetime import date, timedelta
 import pytest
 
 from adversarial_events import (
-    DAY, MONTH_BOUNDARY, SECOND, completes, generate, is_blank,
+    DAY, MONTH_BOUNDARY, SECOND, chain_scope, completes, generate, is_blank,
     is_bot_user_agent, load_definitions, page_path, parse_time_us, utc_date,
 )
 from conftest import dbt_build, query, write_events
@@ -147,7 +151,8 @@ def kept(dataset, definitions):
     """Dedup and bot exclusion, redone in Python from SPEC.
 
     Returns (human_events, bot_visitors, bot_events); an event is a dict
-    with visitor_id, event_name, us (microseconds, UTC), path.
+    with visitor_id, event_name, us (microseconds, UTC), path, session_id
+    and properties.
     """
     earliest = {}
     for row in dataset.rows:
@@ -163,6 +168,8 @@ def kept(dataset, definitions):
             "us": us,
             "path": page_path(row["page_url"]),
             "user_agent": row["user_agent"],
+            "session_id": row["session_id"],
+            "properties": row["properties"],
         })
     bots = {
         visitor for visitor, events in by_visitor.items()
@@ -189,6 +196,34 @@ def step_times(events, funnel):
     return {v: lists for v, lists in out.items() if lists[0]}
 
 
+def scoped_step_times(events, funnel):
+    """visitor -> (time of the first step-1 event, {chain scope: sorted
+    times per step}) for visitors with a step-1 event. One scope, (), for a
+    funnel without scope options; an event that joins no chain (no session
+    id, no held value) only dates the cohort."""
+    first = {}
+    scoped = defaultdict(dict)
+    for e in events:
+        steps = [i for i, goal in enumerate(funnel.steps)
+                 if completes(goal, e["event_name"], e["path"])]
+        if not steps:
+            continue
+        v = e["visitor_id"]
+        if 0 in steps:
+            first[v] = min(first.get(v, e["us"]), e["us"])
+        scope = chain_scope(funnel, e["session_id"], e["properties"])
+        if scope is None:
+            continue
+        lists = scoped[v].setdefault(scope, [[] for _ in funnel.steps])
+        for i in steps:
+            lists[i].append(e["us"])
+    for scopes in scoped.values():
+        for lists in scopes.values():
+            for times in lists:
+                times.sort()
+    return {v: (t1, scoped.get(v, {})) for v, t1 in first.items()}
+
+
 def spec_level(times_per_step, window_us) -> int:
     """Oracle B for one visitor: the deepest step any chain reaches."""
     best = 0
@@ -206,16 +241,29 @@ def spec_level(times_per_step, window_us) -> int:
 
 
 def oracle_b_levels(events, funnel):
-    """visitor -> (cohort_date, level) for visitors with a step-1 event."""
-    return {
-        v: (utc_date(lists[0][0]), spec_level(lists, funnel.window_us))
-        for v, lists in step_times(events, funnel).items()
-    }
+    """visitor -> (cohort_date, level) for visitors with a chain (level >=
+    1: a step-1 event in some scope)."""
+    out = {}
+    for v, (first, scopes) in scoped_step_times(events, funnel).items():
+        level = max((spec_level(lists, funnel.window_us)
+                     for lists in scopes.values()), default=0)
+        if level:
+            out[v] = (utc_date(first), level)
+    return out
 
 
 @pytest.fixture(scope="module")
 def oracle_b(kept, definitions):
     humans, _, _ = kept
+    for f in definitions.funnels:
+        # what oracle B models: ordered chains, within a scope; exclusions
+        # only when nothing matches them
+        assert f.order_mode == "ordered", f
+        assert all(g.max_hours_from_previous_step is None for g in f.steps), f
+        matched = [e for e in humans for x in f.exclusions
+                   if completes(x, e["event_name"], e["path"])]
+        assert not matched, (f"{f.funnel_id}: events match its exclusions, "
+                             f"which oracle B does not model: {matched[:3]}")
     return {f.funnel_id: oracle_b_levels(humans, f)
             for f in definitions.funnels}
 
@@ -244,33 +292,55 @@ def oracle_a(kept, definitions, tmp_path_factory):
 
     humans, _, _ = kept
     path = tmp_path_factory.mktemp("chdb") / "kept_human_events.parquet"
+
+    def scope_text(funnel, e):
+        """The chain scope as one text (null: the event joins no chain)."""
+        scope = chain_scope(funnel, e["session_id"], e["properties"])
+        return None if scope is None else "\x1f".join(scope)
+
     pq.write_table(pa.table({
         "visitor_id": pa.array([e["visitor_id"] for e in humans], pa.string()),
         "event_name": pa.array([e["event_name"] for e in humans], pa.string()),
         "path": pa.array([e["path"] for e in humans], pa.string()),
         "ts_us": pa.array([e["us"] for e in humans], pa.int64()),
+        **{f"scope_{i}": pa.array([scope_text(f, e) for e in humans], pa.string())
+           for i, f in enumerate(definitions.funnels)},
     }), path)
     out = {}
-    for funnel in definitions.funnels:
+    for n, funnel in enumerate(definitions.funnels):
         conds = [_chdb_condition(g) for g in funnel.steps]
         cond_cols = ", ".join(f"{c} AS c{i + 1}" for i, c in enumerate(conds))
         cond_args = ", ".join(f"c{i + 1}" for i in range(len(conds)))
+        # windowFunnel per visitor and chain scope, the deepest per visitor;
+        # the cohort from every step-1 event, in a scope or not
         sql = f"""
             SELECT
                 visitor_id,
-                windowFunnel({funnel.window_us}, 'strict_increase')(
-                    toUInt64(toUnixTimestamp64Micro(ts)), {cond_args}
-                ) AS level,
-                toString(toDate(minIf(ts, c1 = 1), 'UTC')) AS cohort_date
+                max(scope_level) AS level,
+                toString(toDate(minIf(first_ts, starts > 0), 'UTC'))
+                    AS cohort_date
             FROM (
                 SELECT
                     visitor_id,
-                    fromUnixTimestamp64Micro(ts_us, 'UTC') AS ts,
-                    {cond_cols}
-                FROM file({_sql_text(str(path))}, Parquet)
+                    scope,
+                    if(isNull(scope), 0, windowFunnel(
+                        {funnel.window_us}, 'strict_increase')(
+                        toUInt64(toUnixTimestamp64Micro(ts)), {cond_args}
+                    )) AS scope_level,
+                    minIf(ts, c1 = 1) AS first_ts,
+                    countIf(c1 = 1) AS starts
+                FROM (
+                    SELECT
+                        visitor_id,
+                        scope_{n} AS scope,
+                        fromUnixTimestamp64Micro(ts_us, 'UTC') AS ts,
+                        {cond_cols}
+                    FROM file({_sql_text(str(path))}, Parquet)
+                )
+                GROUP BY visitor_id, scope
             )
             GROUP BY visitor_id
-            HAVING countIf(c1 = 1) > 0
+            HAVING level > 0
         """
         frame = _chdb(sql)
         out[funnel.funnel_id] = {
@@ -652,9 +722,13 @@ def test_step_timing_matches_python_oracle(build, kept, definitions):
     expected = {}
     for funnel in definitions.funnels:
         samples = defaultdict(lambda: ([], []))
-        for lists in step_times(humans, funnel).values():
-            chain = deepest_latest_chain(lists, funnel.window_us)
-            cohort = utc_date(lists[0][0])
+        for first, scopes in scoped_step_times(humans, funnel).values():
+            # the deepest chain over the scopes, ties to the later start
+            chains = [deepest_latest_chain(lists, funnel.window_us)
+                      for lists in scopes.values()]
+            chain = max((c for c in chains if c),
+                        key=lambda c: (len(c), c[0]), default=[])
+            cohort = utc_date(first)
             month = cohort.replace(day=1)
             for k in range(1, len(chain)):
                 prev, first = samples[(funnel.funnel_id, month, k + 1)]

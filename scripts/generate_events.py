@@ -31,7 +31,10 @@ The data:
   page_view is ~80% of the events, with view_item, search, scroll, video_start, ...;
 * page URLs mostly without query string, some with utm parameters, some with personal data
   (?email=..., ?token=...); referrers empty, search engines, social, e-mail, internal;
-  properties compact JSON (a few rows not JSON, with control characters or long);
+  properties compact JSON (a few rows not JSON, with control characters or long); the funnel's
+  events carry a product's "item_id", so that a funnel can hold it constant (SPEC section 5):
+  product page views, view_item and add_to_cart their product's, begin_checkout and purchase
+  the visitor's favourite product's (the one of their step-1 product view);
 * ~3% of visitors are bots (a crawler, script or headless user agent, in any case, or no
   user agent on any event; some switch to a bot user agent after a first browser event);
   ~25% of purchases are sent server-side: no user agent, page, referrer or session;
@@ -210,6 +213,7 @@ BOT_KINDS = [0.45, 0.15, 0.10, 0.20, 0.10]
 # Properties (JSON text); purchases get '{"order_id":"o-<n>",' + a per-product tail.
 _j = lambda d: json.dumps(d, separators=(",", ":"))  # noqa: E731
 PV_PROPS = ["{}", '{"lang":"en"}', '{"lang":"de"}', '{"lang":"fr"}']
+PRODUCT_PV_PROPS = [_j({"item_id": k}) for k in SKUS]  # page views of a product page
 SCROLL_PROPS = [_j({"percent": p}) for p in (25, 50, 75, 90, 100)]
 SEARCH_PROPS = [_j({"query": t}) for t in SEARCH_TERMS]
 NL_PROPS = ['{"list":"weekly"}', '{"list":"offers"}']
@@ -217,12 +221,14 @@ VIDEO_PROPS = [_j({"video_id": f"vid-{s}"}) for s in PRODUCT_SLUGS]
 ITEM_PROPS = [_j({"item_id": k, "price": p, "currency": "EUR"}) for k, p in zip(SKUS, PRICES)]
 CART_PROPS = [_j({"item_id": k, "value": p, "currency": "EUR", "quantity": 1})
               for k, p in zip(SKUS, PRICES)]
-CHECKOUT_PROPS = [_j({"value": p, "currency": "EUR", "items": 1}) for p in PRICES]
+CHECKOUT_PROPS = [_j({"item_id": k, "value": p, "currency": "EUR", "items": 1})
+                  for k, p in zip(SKUS, PRICES)]
 WEIRD_PROPS = ["not json", '{"item_id":"SKU-101",', "null", '{"note":"tab\there\u0001"}',
                '{"blob":"' + "x" * 4000 + '"}', "<script>alert(1)</script>"]
-PURCHASE_TAILS = [_j({"value": p, "currency": "EUR", "items": 1})[1:] for p in PRICES]
+PURCHASE_TAILS = [_j({"item_id": k, "value": p, "currency": "EUR", "items": 1})[1:]
+                  for k, p in zip(SKUS, PRICES)]
 PROPS = (PV_PROPS + SCROLL_PROPS + SEARCH_PROPS + NL_PROPS + VIDEO_PROPS + ITEM_PROPS
-         + CART_PROPS + CHECKOUT_PROPS + WEIRD_PROPS)
+         + CART_PROPS + CHECKOUT_PROPS + PRODUCT_PV_PROPS + WEIRD_PROPS)
 P_PV = 0
 P_SCROLL = P_PV + len(PV_PROPS)
 P_SEARCH = P_SCROLL + len(SCROLL_PROPS)
@@ -231,7 +237,8 @@ P_VIDEO = P_NL + len(NL_PROPS)
 P_ITEM = P_VIDEO + N_PRODUCTS
 P_CART = P_ITEM + N_PRODUCTS
 P_CHECKOUT = P_CART + N_PRODUCTS
-P_WEIRD = P_CHECKOUT + N_PRODUCTS
+P_PRODUCT_PV = P_CHECKOUT + N_PRODUCTS
+P_WEIRD = P_PRODUCT_PV + N_PRODUCTS
 
 # Malformed values: code 1..5 of a column -> null, empty, whitespace only.
 BAD_VALUES = [None, "", " ", "\t", "  \n "]
@@ -546,6 +553,10 @@ def make_events(pop, d, rng):
     path[name == PUR] = CONFIRM_PATH
     is_product = path >= PRODUCT0
     product = np.where(is_product, path - PRODUCT0, prod).astype(np.int16)
+    # A checkout and a purchase are of the visitor's favourite product (the one of their
+    # step-1 product view): their item_id (properties) only, no page shows it.
+    m = (name == BC) | (name == PUR)
+    product[m] = fav[m]
 
     # Server-side purchases: no user agent, page, referrer or session.
     u = uniform(rng, E)
@@ -588,6 +599,8 @@ def make_events(pop, d, rng):
     props[m & (u >= 0.45)] = P_PV
     m2 = m & (u >= 0.7)
     props[m2] = P_PV + 1 + (u[m2] * 1000).astype(np.int16) % 3
+    m2 = m & is_product
+    props[m2] = P_PRODUCT_PV + product[m2]
     m = np.flatnonzero(name == SC)
     props[m] = P_SCROLL + (u[m] * 1000).astype(np.int16) % len(SCROLL_PROPS)
     m = name == SE

@@ -14,12 +14,21 @@ project applies, so the models and tests can run against something that looks li
 * the purchase funnel (product view, add_to_cart, begin_checkout, purchase; 7-day window)
   with hand-made edge cases (see SPECIAL_CASES);
 * sessions (30 minutes of inactivity), many spellings of a timestamp and UTC offsets,
-  midnight / week / month boundaries, personal data in URLs, JSON and non-JSON properties.
+  midnight / week / month boundaries, personal data in URLs, JSON and non-JSON properties;
+* what the funnel options need (seeds/funnels.csv, seeds/funnel_exclusions.csv): an item_id in
+  the properties of product page views and commerce events, with some visitors adding to cart
+  another product than the one they viewed (CROSS_SELL); funnels spread over sessions; and a
+  checkout error page (/checkout/error) after begin_checkout for some visitors (CHECKOUT_ERROR),
+  some of whom then start checkout again and some pay straight from the error page.
 
+The option choices draw from a random stream of their own and the error pages are added after
+everything else is drawn, so that the rest of the sample is what it was before they existed;
+the error pages' event_ids therefore come after all others.
 Deterministic: the same --seed always gives a byte-identical file. Standard library only.
 Usage: python scripts/generate_sample.py [--output PATH] [--seed N]
 """
 import argparse
+import contextlib
 import csv
 import hashlib
 import io
@@ -38,6 +47,11 @@ FIRST_DAY = datetime(2026, 9, 26, tzinfo=UTC)  # a few visitors arrive in late S
 END = datetime(2026, 10, 22, tzinfo=UTC)  # exclusive; 2026-10-01 is a Thursday
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "sample_data" / "events.csv"
 N_HUMANS, SESSION_GAP = 325, timedelta(minutes=30)
+# Funnel options: the share of (funnel) visitors who add to cart another product than the one
+# they came for, who hit a checkout error page after begin_checkout, and of those who then buy,
+# who start checkout again first (the others pay straight from the error page).
+CROSS_SELL, CHECKOUT_ERROR, RESTART_AFTER_ERROR = 0.2, 0.35, 0.4
+ERROR_CODES = ["payment_declined", "payment_declined", "address_invalid", "timeout"]
 
 _WEBKIT = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _SAFARI = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
@@ -207,15 +221,24 @@ def page(path):
 
 
 def props(name, slug, qty=1, order_no=0):
-    """Compact JSON properties of a commerce event."""
+    """Compact JSON properties of a commerce event; each names its product (item_id)."""
     sku, price = PRODUCTS[slug]
-    data = {"value": round(price * qty, 2), "currency": "EUR"}
+    data = {"item_id": sku, "value": round(price * qty, 2), "currency": "EUR"}
     if name == "add_to_cart":
-        data = {"item_id": sku, **data, "quantity": qty}
+        data["quantity"] = qty
     elif name == "purchase":
         data = {"order_id": f"o-{order_no:06d}", **data}
     else:
         data["items"] = qty
+    return json.dumps(data, separators=(",", ":"))
+
+
+def view_props(path, prop):
+    """The properties of a page view: on a product page, `prop` plus the product's item_id."""
+    if "/products/" not in path:
+        return prop
+    slug = path.split("/products/")[1].split("#")[0].split("?")[0]
+    data = {**(json.loads(prop) if prop else {}), "item_id": PRODUCTS[slug][0]}
     return json.dumps(data, separators=(",", ":"))
 
 
@@ -232,7 +255,7 @@ def pick_path(rng, weighted, viewer, product):
     return f"/products/{slug}" + ("#reviews" if rng.random() < 0.08 else "")
 
 
-def plan_session(rng, steps, product, viewer, orders):
+def plan_session(rng, steps, product, viewer, orders, cart=None):
     """A human session: its referrer and [(event, path, properties, server_side)]."""
     ref, query = pick(rng, REFERRERS), ""
     if "google" in ref and rng.random() < 0.4:
@@ -259,28 +282,30 @@ def plan_session(rng, steps, product, viewer, orders):
             q = rng.choice(["mug", "teapot", "cast iron", "gift"])
             plan.append(("search", path, json.dumps({"query": q}), False))
             plan.append(("page_view", "/search?q=" + q.replace(" ", "+"), "", False))
-    return ref, plan + (funnel_plan(rng, steps, product, orders) if steps else [])
+    return ref, plan + (funnel_plan(rng, steps, product, orders, cart) if steps else [])
 
 
-def funnel_plan(rng, steps, product, orders):
-    """The funnel steps (1-4) that happen in one session, with some repeats."""
+def funnel_plan(rng, steps, product, orders, cart=None):
+    """The funnel steps (1-4) that happen in one session, with some repeats. `cart`: the product
+    added to cart, checked out and bought, when not the one viewed (added from its page)."""
     ppath, qty, plan = f"/products/{product}", rng.choice([1, 1, 1, 2]), []
+    cart = cart or product
     if 1 in steps or rng.random() < 0.6:  # later sessions often revisit the product
         plan.append(("page_view", ppath, "", False))
     if 2 in steps:
-        plan.append(("add_to_cart", ppath, props("add_to_cart", product, qty), False))
+        plan.append(("add_to_cart", ppath, props("add_to_cart", cart, qty), False))
         if rng.random() < 0.15:  # the same step again
-            plan.append(("add_to_cart", ppath, props("add_to_cart", product), False))
+            plan.append(("add_to_cart", ppath, props("add_to_cart", cart), False))
         plan.append(("page_view", "/cart", "", False))
     if 3 in steps:
         plan.append(("page_view", "/checkout", "", False))
-        plan.append(("begin_checkout", "/checkout", props("begin_checkout", product, qty), False))
+        plan.append(("begin_checkout", "/checkout", props("begin_checkout", cart, qty), False))
     if 4 in steps:
         orders.append(1)
         server = rng.random() < 0.4  # sent by the shop backend: no user agent, page or referrer
         plan += [] if server else [("page_view", "/checkout/confirmation", "", False)]
         plan.append(("purchase", "/checkout/confirmation",
-                     props("purchase", product, qty, 100000 + len(orders)), server))
+                     props("purchase", cart, qty, 100000 + len(orders)), server))
     return plan
 
 
@@ -292,6 +317,7 @@ def stamp(rng, vid, ua, start, ref, plan):
             t += jitter(rng, 6, 200) if name == "page_view" else jitter(rng, 1, 40)
         if name == "page_view":
             page_ref, current = (page(current) if current else ref), path
+            prop = view_props(path, prop)
         events.append(Event(vid, name, t, "" if server else page(path), "" if server else page_ref,
                             "" if server else ua, prop,
                             sessionless=(server and rng.random() < 0.5) or rng.random() < 0.004))
@@ -308,10 +334,12 @@ def first_arrival(rng):
         + jitter(rng, 0, 3599)
 
 
-def human(rng, vid, orders):
+def human(rng, aux, vid, orders):
     """1-5 sessions; funnel depth: product view 45%, then cart 33%, checkout 55%, buy 50%
-    (a bit under the targets: the hand-made SPECIAL_CASES visitors almost all go deep)."""
+    (a bit under the targets: the hand-made SPECIAL_CASES visitors almost all go deep).
+    aux (the options' own stream): whether the cart holds another product than the one viewed."""
     ua, product = rng.choice(BROWSERS), rng.choice(SLUGS)
+    cart = aux.choice([s for s in SLUGS if s != product]) if aux.random() < CROSS_SELL else None
     depth = next((k for k, p in enumerate((0.45, 0.33, 0.55, 0.5)) if rng.random() >= p), 4)
     n = pick(rng, [(1, 50), (2, 25), (3, 15), (4, 7), (5, 3)])
     stage_session, idx = [], rng.randrange(n)
@@ -323,7 +351,7 @@ def human(rng, vid, orders):
         if t >= END - timedelta(hours=1):
             break
         steps = [k + 1 for k, i in enumerate(stage_session) if i == s]
-        ref, plan = plan_session(rng, steps, product, depth > 0, orders)
+        ref, plan = plan_session(rng, steps, product, depth > 0, orders, cart)
         evs, t = stamp(rng, vid, ua, t, ref, plan)
         events += evs
         t += timedelta(minutes=rng.choice([35, 50, 120, 300, 900, 1500, 2900, 4400]))
@@ -374,7 +402,8 @@ def special(rng, vid, case, orders):
         at = datetime.fromisoformat(text)
         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
         orders += [1] if name == "purchase" else []
-        prop = "" if name == "page_view" else props(name, arg, 1, 100000 + len(orders))
+        prop = view_props(path, "") if name == "page_view" else props(name, arg, 1,
+                                                                      100000 + len(orders))
         server = step == "server_buy"
         events.append(Event(vid, name, at, page(path), "" if server else last,
                             "" if server else ua, prop, server, text, True))
@@ -415,19 +444,62 @@ def assign_sessions(events):
             ev.session, last[ev.visitor] = f"s-{ev.visitor}-{count[ev.visitor]}", ev.at
 
 
-def build_events(rng):
-    """All well-formed events of all visitors: spelled, sessions and ids assigned, by time."""
+def checkout_errors(aux, events, humans):
+    """A checkout error page after the begin_checkout of some generated human visitors, before
+    their next event (in the same session), each as (begin_checkout, [new events]): then the
+    visitor leaves, pays from the error page, or (RESTART_AFTER_ERROR of those who go on to buy)
+    opens the checkout and begins it again first."""
+    by_visitor = {}
+    for ev in sorted(events, key=lambda e: e.at):
+        if ev.visitor in humans:
+            by_visitor.setdefault(ev.visitor, []).append(ev)
+    found = []
+    for vid in sorted(by_visitor):
+        evs = by_visitor[vid]
+        for anchor in [ev for ev in evs if ev.name == "begin_checkout"]:
+            if aux.random() >= CHECKOUT_ERROR:
+                continue
+            later = [ev for ev in evs if ev.at > anchor.at]
+            buys = any(ev.name == "purchase" for ev in later)
+            plan = [("page_view", "/checkout/error",
+                     json.dumps({"error": aux.choice(ERROR_CODES)}, separators=(",", ":")))]
+            if buys and aux.random() < RESTART_AFTER_ERROR:
+                plan += [("page_view", "/checkout", ""), ("begin_checkout", "/checkout",
+                                                          anchor.props)]
+            span = timedelta(minutes=3)  # after the session's last event: leaves after the error
+            if later and later[0].session == anchor.session:
+                span = later[0].at - anchor.at
+            elif later:  # stay well inside the session
+                span = min(span, (later[0].at - anchor.at - SESSION_GAP) / 2)
+            if span < timedelta(seconds=1):
+                continue
+            new, ref = [], anchor.url
+            for k, (name, path, prop) in enumerate(plan, 1):
+                at = anchor.at + span * k / (len(plan) + 1)
+                at = at.replace(microsecond=at.microsecond // 1000 * 1000)
+                new.append(Event(vid, name, at, page(path), ref, anchor.ua, prop,
+                                 anchor.sessionless, f"{at:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z",
+                                 True, session=anchor.session))
+                ref = page(path) if name == "page_view" else ref
+            found.append((anchor, [ev for ev in new if ev.at < END]))
+    return sorted(found, key=lambda f: f[0].at)
+
+
+def build_events(rng, aux):
+    """All well-formed events of all visitors: spelled, sessions and ids assigned, by time; and
+    the checkout errors (see checkout_errors), which have no event_id yet."""
     roles = ([("human", 0)] * N_HUMANS + [("special", c) for c in SPECIAL_CASES]
              + [("bot", i) for i in range(20)] + [("no_agent", i) for i in range(5)])
     rng.shuffle(roles)
-    events, orders, cases = [], [], {}
+    events, orders, cases, humans = [], [], {}, set()
     for k, (role, arg) in enumerate(roles):
         vid = f"v-{k + 1:04d}"
         if role == "special":
             events += special(rng, vid, arg, orders)
             cases[arg] = vid
         elif role == "human":
-            events += human(rng, vid, orders)
+            events += human(rng, aux, vid, orders)
+            humans.add(vid)
         else:
             events += bot(rng, vid, arg, orders) if role == "bot" else no_agent(rng, vid)
     events = [ev for ev in events if ev.at < END]
@@ -438,7 +510,7 @@ def build_events(rng):
     events.sort(key=lambda e: (e.at, e.visitor))
     for n, ev in enumerate(events, 1):
         ev.event_id = f"e-{n:06d}"
-    return events, cases
+    return events, checkout_errors(aux, events, humans), cases
 
 
 def add_defects(rng, events):
@@ -486,6 +558,18 @@ def unreadable_lines(visitors):
                      f"{SITE}/products/blue-mug,,{ua},item_id=SKU-101,value=14.9,currency=EUR")]
 
 
+def add_errors(keyed, errors, first_id):
+    """The checkout errors, each written right after its begin_checkout, numbered from
+    first_id (after every other event, so that the other events keep their ids)."""
+    key_of = {id(ev): k for k, ev in keyed}
+    added = []
+    for anchor, new in errors:
+        for j, ev in enumerate(new, 1):
+            ev.event_id = f"e-{first_id + len(added):06d}"
+            added.append((key_of[id(anchor)] + 0.1 * j, ev))
+    return keyed + added
+
+
 def write_csv(path, keyed, raw_lines):
     """Write rows in file-key order; returns (data lines written, sha256 of the file)."""
     buf = io.StringIO()
@@ -505,7 +589,7 @@ def write_csv(path, keyed, raw_lines):
     return len(entries), hashlib.sha256(data).hexdigest()
 
 
-def summarize(path, n_rows, sha, events, keyed, kinds, n_raw, cases):
+def summarize(path, n_rows, sha, events, keyed, kinds, n_raw, cases, errors):
     """Print what was written and what was meant (valid events only, retries excluded)."""
     agents = {}
     for ev in events:
@@ -530,6 +614,17 @@ def summarize(path, n_rows, sha, events, keyed, kinds, n_raw, cases):
           + ", ".join(f"{k} {v}" for k, v in reached.items())
           + f"; server-side purchases: {sum(e.name == 'purchase' and not e.ua for e in humans)}")
     print("edge cases: " + ", ".join(f"{c}={v}" for c, v in sorted(cases.items())))
+    items = {}
+    for ev in humans:
+        if ev.name in ("page_view", "add_to_cart") and ev.props.startswith('{"'):
+            with contextlib.suppress(ValueError, KeyError):  # the non-JSON properties
+                items.setdefault((ev.visitor, ev.name), set()).add(json.loads(ev.props)["item_id"])
+    other = {v for (v, name), ids in items.items()
+             if name == "add_to_cart" and not ids & items.get((v, "page_view"), set())}
+    restarted = {a.visitor for a, new in errors if any(e.name == "begin_checkout" for e in new)}
+    print(f"options: {len(other)} human visitors added to cart only products they did not view; "
+          f"{len(errors)} hit the checkout error page, of whom {len(restarted)} began "
+          "checkout again")
 
 
 def main():
@@ -538,12 +633,15 @@ def main():
     parser.add_argument("--seed", type=int, default=20261001)
     args = parser.parse_args()
     assert not any(p in ua.lower() for ua in BROWSERS for p in BOT_PATTERNS)
-    rng = random.Random(args.seed)
-    events, cases = build_events(rng)
+    rng, aux = random.Random(args.seed), random.Random(f"{args.seed}/options")
+    events, errors, cases = build_events(rng, aux)
     keyed, kinds = add_retries(rng, add_defects(rng, events))
+    keyed = add_errors(keyed, errors, len(events) + len(MALFORMED) + 1)
     raw = unreadable_lines(sorted({ev.visitor for ev in events}))
     n_rows, sha = write_csv(args.output, keyed, raw)
-    summarize(args.output, n_rows, sha, events, keyed, kinds, len(raw), cases)
+    errors_kept = [(a, new) for a, new in errors if new]
+    summarize(args.output, n_rows, sha, events + [e for _, new in errors for e in new], keyed,
+              kinds, len(raw), cases, errors_kept)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,15 @@
     result_changing_vars (read by macros). A dict, name ->
     checksum or value; compared with the one recorded at the model's last
     build to decide whether an incremental build is sound. Read from the
-    parsed project, no query. -#}
+    parsed project; a model that reads only a part of a seed records that
+    part instead of its checksum (upstream_definition_ids: the held keys of
+    the funnels seed, one query). -#}
 {% macro definitions_fingerprint(node=none) -%}
     {%- set node = node if node is not none else model -%}
     {%- set found = {} -%}
     {%- do found.update({'model ' ~ model_build_name(node): node.checksum.checksum}) -%}
     {%- do collect_vars_read(node, found) -%}
-    {%- do collect_upstream_definitions(node.depends_on.nodes, found) -%}
+    {%- do collect_upstream_definitions(upstream_definition_ids(node, found), found) -%}
     {%- for name in result_changing_vars() -%}
         {%- do found.update({'var ' ~ name: var(name, none) | string}) -%}
     {%- endfor -%}

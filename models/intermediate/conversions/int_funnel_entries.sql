@@ -13,10 +13,24 @@ events as (
 
 ),
 
+any_order_funnels as (
+
+    select distinct funnel_id
+    from {{ ref('int_goals') }}
+    where order_mode = 'any_order'
+
+),
+
 goal_events as (
 
-    select * from {{ ref('int_goal_events_matched') }}
-    where step_order = 1
+    -- the entry events: step 1, or any step under order_mode any_order
+    select goal_events_matched.*
+    from {{ ref('int_goal_events_matched') }} as goal_events_matched
+    left join any_order_funnels
+        on goal_events_matched.funnel_id = any_order_funnels.funnel_id
+    where
+        goal_events_matched.step_order = 1
+        or any_order_funnels.funnel_id is not null
 
 ),
 

@@ -1,13 +1,40 @@
 {#- One row per human visitor and funnel they entered, read from the chain
     (int_funnel_chain): the cohort date (the date of their first step-1
-    event), the deepest step any chain reached, and the latest start of the
-    chains that reached it. -#}
+    event, also one that joins no chain under count_within session, SPEC
+    section 5; under order_mode any_order, of their first event completing
+    any step), the deepest step any chain reached (any_order: the most
+    steps completed within one window), and the latest start of the chains
+    that reached it. -#}
 with
 
 chain as (
 
     select * from {{ ref('int_funnel_chain') }}
     where visitor_id is not null
+
+),
+
+any_order_funnels as (
+
+    select distinct funnel_id
+    from {{ ref('int_goals') }}
+    where order_mode = 'any_order'
+
+),
+
+step_1_events as (
+
+    select
+        goal_events.funnel_id,
+        goal_events.visitor_id,
+        min(goal_events.occurred_at) as first_step_at
+    from {{ ref('int_goal_events_matched') }} as goal_events
+    left join any_order_funnels
+        on goal_events.funnel_id = any_order_funnels.funnel_id
+    where
+        goal_events.step_order = 1
+        or any_order_funnels.funnel_id is not null
+    group by goal_events.funnel_id, goal_events.visitor_id
 
 ),
 
@@ -31,7 +58,6 @@ deepest as (
     select
         funnel_id,
         visitor_id,
-        min(case when step_order = 1 then first_reached_at end) as first_step_at,
         max(step_order) as steps_reached,
         max_by(latest_chain_started_at, step_order) as deepest_chain_started_at
     from levels
@@ -42,13 +68,17 @@ deepest as (
 final as (
 
     select
-        funnel_id,
-        visitor_id,
-        {{ event_date('first_step_at') }} as cohort_date,
-        first_step_at,
-        steps_reached,
-        deepest_chain_started_at
+        deepest.funnel_id,
+        deepest.visitor_id,
+        {{ event_date('step_1_events.first_step_at') }} as cohort_date,
+        step_1_events.first_step_at,
+        deepest.steps_reached,
+        deepest.deepest_chain_started_at
     from deepest
+    inner join step_1_events
+        on
+            deepest.funnel_id = step_1_events.funnel_id
+            and deepest.visitor_id = step_1_events.visitor_id
 
 )
 

@@ -1,6 +1,7 @@
 {#- One row per counted (accepted, human) event and goal it completes: the
     event names match and, where the goal has a page_path_pattern, the page
-    path is LIKE it (case-sensitive, no escape character). -#}
+    path is LIKE it (case-sensitive, no escape character). held_value: the
+    digest of the event's value of the key its funnel holds constant. -#}
 with
 
 events as (
@@ -27,7 +28,9 @@ final as (
         goals.goal_id,
         goals.goal_type,
         goals.funnel_id,
-        goals.step_order
+        goals.step_order,
+        {{ held_value('events.held_values', 'goals.hold_constant') }}
+            as held_value
     from events
     inner join goals
         on events.event_name = goals.event_name

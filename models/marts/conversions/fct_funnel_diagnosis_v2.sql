@@ -113,6 +113,7 @@ steps as (
         step_order,
         goal_id,
         conversion_window_days,
+        coalesce(order_mode = 'any_order', false) as is_any_order,
         max(step_order) over (partition by funnel_id) as last_step_order
     from goals
 
@@ -140,16 +141,17 @@ human_weeks as (
 
 entrant_weeks as (
 
-    -- visitors who completed step 1 in the week, whenever they first did
+    -- visitors who completed step 1 in the week (order_mode any_order: any
+    -- step, SPEC 5), whenever they first did
     select
         steps.funnel_id,
         visitor_goal_periods.period_start as week_start,
-        count(*) as entrants
+        count(distinct visitor_goal_periods.visitor_id) as entrants
     from visitor_goal_periods
     inner join steps
         on
             visitor_goal_periods.goal_id = steps.goal_id
-            and steps.step_order = 1
+            and (steps.step_order = 1 or steps.is_any_order)
     group by steps.funnel_id, visitor_goal_periods.period_start
 
 ),

@@ -12,7 +12,8 @@
     carries S beyond the deepest step.
 
     Each duration is given in seconds and again in hours (seconds / 3600),
-    the unit a reader compares. -#}
+    the unit a reader compares. Funnels with order_mode any_order have no
+    step times (SPEC 5: no order) and no rows here. -#}
 with
 
 chain as (
@@ -21,9 +22,22 @@ chain as (
 
 ),
 
+any_order_funnels as (
+
+    select distinct funnel_id
+    from {{ ref('int_goals') }}
+    where order_mode = 'any_order'
+
+),
+
 reach as (
 
-    select * from {{ ref('int_funnel_visitor_reach') }}
+    -- funnels with order_mode any_order have no step times
+    select visitor_reach.*
+    from {{ ref('int_funnel_visitor_reach') }} as visitor_reach
+    left join any_order_funnels
+        on visitor_reach.funnel_id = any_order_funnels.funnel_id
+    where any_order_funnels.funnel_id is null
 
 ),
 

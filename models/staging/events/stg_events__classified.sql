@@ -3,7 +3,10 @@
     among the rows not rejected), bot (every accepted row of a bot visitor),
     counted. Narrow: the ids, the time, the fate, and only what later
     models read (page path, referrer host, utm source and medium, device
-    type, whether the user agent is a bot's). The raw text of a row is kept
+    type, whether the user agent is a bot's, and the digests of the
+    property values that funnels hold constant: held_values). A change of
+    the held keys rebuilds it in full; any other change of the funnels
+    seed does not (meta definitions_read_in_part). The raw text of a row is kept
     only when it is rejected (for audit.rejected_events); any other row
     leads back to its raw text by raw_row_id (stg_events__raw_files).
 
@@ -21,9 +24,11 @@
     recompute the visitors of rows written since they last ran. -#}
 -- depends_on: {{ ref('stg_events__raw_rows') }}
 -- depends_on: {{ ref('stg_events__raw_files') }}
+-- depends_on: {{ ref('funnels') }}
 {{ config(
     materialized='visitor_incremental',
     unique_key='raw_row_id',
+    meta={'definitions_read_in_part': {'funnels': 'hold_constant keys'}},
     post_hook="{{ empty_raw_csv_scratch() }}",
 ) }}
 
@@ -40,7 +45,7 @@
 {%- set kept_columns = [
     'raw_row_id', 'event_id', 'visitor_id', 'session_id', 'event_name',
     'occurred_at', 'page_path', 'referrer_host', 'utm_source', 'utm_medium',
-    'device_type', 'is_bot_user_agent', 'reject_reason',
+    'device_type', 'is_bot_user_agent', 'held_values', 'reject_reason',
 ] %}
 {%- set rejected_only_columns = ['occurred_at_text', 'user_agent', 'source_line'] %}
 
@@ -311,6 +316,10 @@ rewritten as (
             when new_rows.reject_reason is null
                 then coalesce(user_agent_verdicts.is_bot_user_agent, false)
         end as is_bot_user_agent,
+        case
+            when new_rows.reject_reason is null
+                then {{ held_values('new_rows.properties') }}
+        end as held_values,
         new_rows.reject_reason,
         {%- for column in rejected_only_columns %}
         case
