@@ -145,15 +145,24 @@ def var_changes(base_tree: Path, head_tree: Path) -> list[str]:
             return {}
         return flatten((yaml.safe_load(path.read_text()) or {}).get("vars"))
 
-    base, head = project_vars(base_tree), project_vars(head_tree)
+    return changes_in_words(
+        project_vars(base_tree), project_vars(head_tree),
+        added=lambda k, new: f"var {k} added: {new}",
+        removed=lambda k, old: f"var {k} removed (was {old})",
+        changed=lambda k, old, new: f"var {k}: {old} -> {new}")
+
+
+def changes_in_words(base: dict, head: dict, added, removed, changed) -> list[str]:
+    """One line per key added, removed or changed between two dicts, in key
+    order, written by the given functions."""
     out = []
     for k in sorted(set(base) | set(head)):
         if k not in base:
-            out.append(f"var {k} added: {head[k]}")
+            out.append(added(k, head[k]))
         elif k not in head:
-            out.append(f"var {k} removed (was {base[k]})")
+            out.append(removed(k, base[k]))
         elif base[k] != head[k]:
-            out.append(f"var {k}: {base[k]} -> {head[k]}")
+            out.append(changed(k, base[k], head[k]))
     return out
 
 
@@ -168,16 +177,11 @@ def file_digests(tree: Path) -> dict[str, str]:
 
 
 def file_changes(base_tree: Path, head_tree: Path) -> list[str]:
-    base, head = file_digests(base_tree), file_digests(head_tree)
-    out = []
-    for path in sorted(set(base) | set(head)):
-        if path not in base:
-            out.append(f"{path} added")
-        elif path not in head:
-            out.append(f"{path} removed")
-        elif base[path] != head[path]:
-            out.append(f"{path} changed")
-    return out
+    return changes_in_words(
+        file_digests(base_tree), file_digests(head_tree),
+        added=lambda path, _: f"{path} added",
+        removed=lambda path, _: f"{path} removed",
+        changed=lambda path, _old, _new: f"{path} changed")
 
 
 def definition_changes(base_tree: Path, head_tree: Path) -> dict[str, list[str]]:
