@@ -412,7 +412,11 @@ def write_seeds(project):
         goals += [[f"{fid}_{k}", f"{fid} {k}", "macro" if k == 3 else "micro",
                    name, pattern or "", fid, k, ""]
                   for k, (name, pattern) in enumerate(steps, 1)]
-    for name, table in (("funnels", funnels), ("goals", goals)):
+    # no exclusions (the shipped ones name the shipped funnels)
+    exclusions = [["funnel_id", "event_name", "page_path_pattern", "from_step",
+                   "to_step", "description"]]
+    for name, table in (("funnels", funnels), ("goals", goals),
+                        ("funnel_exclusions", exclusions)):
         with open(project / "seeds" / f"{name}.csv", "w", newline="") as f:
             csv.writer(f).writerows(table)
 
