@@ -795,10 +795,12 @@ intervals.
 
 - **Date range** (left) keeps the weeks, months and funnel cohorts that
   start in it (the latest diagnosis stays the latest week).
+- The rate, the funnel and the lift are one macro goal's and its
+  funnel's; timing and diagnosis list every funnel.
 - **Segment type / Segment** split the funnel charts by the device,
   channel or landing page at funnel entry.
-- Lift: micro goals outside the funnel are the signal; the funnel's own
-  steps are apart, their lift is large by construction.
+- Lift: standalone micro goals are the signal; funnel steps are apart,
+  their lift is large by construction.
 - Not final yet (rate chart markers, the drop-off table's last column,
   the diagnosis's "Final?"): late events or conversions can still change
   these figures; a week is final once the data pass its end plus the
@@ -811,10 +813,10 @@ def layout(charts: dict[str, dict]) -> dict:
     rows = [
         [(CHART_RATE, 8, 60), ("MARKDOWN-intro", 4, 60)],
         [(CHART_FUNNEL, 5, 60), (CHART_DROPOFF, 7, 60)],
-        [(CHART_TIMING, 12, 40)],
+        [(CHART_TIMING, 12, 60)],
         [(CHART_LIFT, 12, 60)],
-        [(CHART_LIFT_STEPS, 12, 50)],
-        [(CHART_DIAGNOSIS, 12, 24)],
+        [(CHART_LIFT_STEPS, 12, 60)],
+        [(CHART_DIAGNOSIS, 12, 44)],
     ]
     position = {
         "DASHBOARD_VERSION_KEY": "v2",

@@ -187,6 +187,7 @@ def test_funnel_option_seeds(tmp_path):
             for r in read("goals.csv") if r["funnel_id"] == "purchase"}
     assert gaps[1] == "" and all(float(gaps[k]) > 0 for k in (2, 3, 4))
     goals = {(r["funnel_id"], r["step_order"]): r["event_name"] for r in read("goals.csv")}
+    # the variant's exclusion only (the shipped one on purchase is not kept)
     (exclusion,) = read("funnel_exclusions.csv")
     assert exclusion["funnel_id"] == "purchase"
     assert (exclusion["from_step"], exclusion["to_step"]) == ("3", "4")

@@ -416,9 +416,9 @@ def test_lift_charts_are_the_lift_mart(superset, name, where):
     assert list(rows[0]) == labels
     [(mart_rows,)] = query(
         db, f"select count(*) from marts.fct_micro_macro_lift where {where}")
-    # 2 months x 3 standalone goals; x 3 purchase steps and 2 steps of the
-    # other funnel
-    assert len(rows) == mart_rows == (6 if name == provision.CHART_LIFT else 10)
+    # 2 months x 3 standalone goals; x 3 purchase steps and 4 steps of the
+    # other funnels
+    assert len(rows) == mart_rows == (6 if name == provision.CHART_LIFT else 14)
     assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(
         db, built, where)
     if name == provision.CHART_LIFT:
@@ -452,7 +452,7 @@ def test_diagnosis_chart_is_the_latest_week_in_words(superset):
                       charts_by_name(api)[provision.CHART_DIAGNOSIS]["id"])
     built = built_charts(api)[provision.CHART_DIAGNOSIS]
     labels = [c["label"] for c in built[1]["all_columns"]]
-    assert len(rows) == 2  # one per funnel
+    assert len(rows) == 3  # one per funnel
     assert {tuple(r[c] for c in labels) for r in rows} == labelled_mart_rows(db, built)
     [(week_start, diagnosis, is_final, goal_id)] = query(db, """
         select week_start, diagnosis, is_final, largest_dropoff_goal_id

@@ -153,7 +153,7 @@ def test_diagnosis_in_words(charts, sample_build):
     funnels = query(sample_build.db_path,
                     "select distinct funnel_name from marts.fct_funnel_diagnosis")
     assert sorted(r["Funnel"] for r in rows) == sorted(f for (f,) in funnels)
-    assert len(rows) == 2
+    assert len(rows) == 3
     [row] = [r for r in rows if r["Funnel"] == "Purchase funnel"]
     # the sample's last week has 17 entrants, under min_entrants (30)
     assert row["Diagnosis"] == provision.DIAGNOSIS_LABELS["insufficient_data"]

@@ -56,9 +56,12 @@ def funnel_window(rows):
     return rows
 
 
-def hold_item(rows):
+def hold_currency(rows):
+    """A held key no shipped funnel holds yet (purchase_same_product holds
+    item_id), on every funnel without one: the held keys change."""
     for row in rows:
-        row["hold_constant"] = "item_id"
+        if not row.get("hold_constant"):
+            row["hold_constant"] = "currency"
     return rows
 
 
@@ -78,7 +81,7 @@ CHANGES = [
     ("goal_event", "goals.csv", goal_event, None, "seed goals"),
     ("goal_path", "goals.csv", goal_path, None, "seed goals"),
     ("funnel_window", "funnels.csv", funnel_window, None, "seed funnels"),
-    ("hold_constant", "funnels.csv", hold_item, None, "hold_constant keys"),
+    ("hold_constant", "funnels.csv", hold_currency, None, "hold_constant keys"),
     ("channel_rule", "channel_rules.csv", channel_rule, None,
      "seed channel_rules"),
     ("bot_pattern", "bot_user_agent_patterns.csv", bot_pattern, None,

@@ -37,8 +37,8 @@ FUNNEL_METRICS = ["funnel_visitors_reached", "funnel_visitors_at_previous_step",
                   "funnel_rate_from_previous_step", "funnel_rate_from_first_step"]
 FUNNEL_STEP = ["goal__funnel_id", "goal__step_order", "goal"]
 # the bundled definitions: three funnels, each ending in its macro goal
-MACRO_GOALS = ["purchase", "session_purchase"]
-N_GOALS = 10
+MACRO_GOALS = ["purchase", "same_product_purchase", "session_purchase"]
+N_GOALS = 13
 
 
 def build(project: Path) -> dict:
@@ -164,11 +164,14 @@ def test_funnel_metrics_over_all_time_are_the_reach(semantic_build):
         "select funnel_id, step_order, sum(visitors_reached) from marts.fct_funnel_steps"
         " group by all")}
     # docs/marts.md and docs/semantic_layer.md: the purchase funnel (without
-    # the chains through a checkout error) and the one-session checkout
+    # the chains through a checkout error), the one-session checkout and
+    # the same-product purchase
     assert {step: n for (funnel, step), n in reach.items() if funnel == "purchase"} == {
         1: 147, 2: 46, 3: 29, 4: 17}
     assert {step: n for (funnel, step), n in reach.items()
             if funnel == "checkout_in_session"} == {1: 47, 2: 25, 3: 14}
+    assert {step: n for (funnel, step), n in reach.items()
+            if funnel == "purchase_same_product"} == {1: 147, 2: 38, 3: 18}
     assert got == {(funnel, step): (n, n / reach[funnel, 1])
                    for (funnel, step), n in reach.items()}
 
