@@ -76,7 +76,10 @@ bot_patterns as (
 -- Behavioural rules switched on in the seed (none by default).
 enabled_rules as (
 
-    select rule_id, max_events, per_seconds
+    select
+        rule_id,
+        max_events,
+        per_seconds
     from {{ ref('bot_behaviour_rules') }}
     where enabled
 
