@@ -303,16 +303,36 @@ accepted as (
 
 ),
 
+-- A visitor's user agent reason, the first that applies:
+-- user_agent_pattern, then no_user_agent (no accepted event with a known
+-- device); null when neither applies.
+user_agent_reasons as (
+
+    select
+        visitor_id,
+        case
+            when bool_or(is_bot_user_agent) then 'user_agent_pattern'
+            when not bool_or(device_type <> 'unknown') then 'no_user_agent'
+        end as bot_reason,
+        count(*) as accepted_events
+    from accepted
+    group by visitor_id
+
+),
+
 -- Behavioural rules: a visitor breaks a rule when some max_events + 1 of
 -- their accepted events (in time order) lie less than per_seconds apart,
--- first to last. Only visitors with more accepted events than the smallest
--- enabled max_events are numbered (none while every rule is off).
+-- first to last. Only the visitors without a user agent reason and with
+-- more accepted events than the smallest enabled max_events are numbered
+-- (none while every rule is off).
 busy_visitors as (
 
     select visitor_id
-    from accepted
-    group by visitor_id
-    having count(*) > (select min(enabled_rules.max_events) from enabled_rules)
+    from user_agent_reasons
+    where
+        bot_reason is null
+        and accepted_events
+        > (select min(enabled_rules.max_events) from enabled_rules)
 
 ),
 
@@ -353,22 +373,8 @@ behaviour_verdicts as (
 
 ),
 
--- A visitor's one bot reason, the first that applies: user_agent_pattern,
--- no_user_agent (no accepted event with a known device), then
+-- A visitor's one bot reason: the user agent reason, else
 -- behaviour:<rule_id>; null for a human.
-user_agent_reasons as (
-
-    select
-        visitor_id,
-        case
-            when bool_or(is_bot_user_agent) then 'user_agent_pattern'
-            when not bool_or(device_type <> 'unknown') then 'no_user_agent'
-        end as bot_reason
-    from accepted
-    group by visitor_id
-
-),
-
 visitor_verdicts as (
 
     select
