@@ -39,6 +39,11 @@ def test_the_old_sample_is_an_error_by_default(tmp_path):
     result, source = freshness(tmp_path)
     assert result.returncode != 0
     assert "ERROR STALE freshness of raw.events" in result.output
+    # in words, by the on-run-end hook
+    assert ("raw.events: the newest event (2026-10-21 21:20:20 UTC) is "
+            in result.output)
+    assert ("warn after 24 h, error after 72 h (var raw_events_freshness"
+            in result.output)
     assert source["status"] == "error"
     assert datetime.fromisoformat(source["max_loaded_at"]) == sample_newest()
     criteria = source["criteria"]
@@ -59,6 +64,7 @@ def test_thresholds_come_from_the_var(tmp_path, hours, status, returncode):
         tmp_path, variables="{raw_events_freshness: " + hours + "}")
     assert result.returncode == returncode, result.output[-3000:]
     assert source["status"] == status
+    assert f'"Source freshness"): {status.upper()}' in result.output
 
 
 def test_parquet_gives_the_same_newest_time(tmp_path):
