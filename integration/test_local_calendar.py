@@ -246,3 +246,20 @@ def test_an_unknown_zone_stops_the_build_naming_it(tmp_path):
     assert result.returncode != 0
     assert "unknown time zone 'Europe/Atlantis'" in result.output
 
+
+
+def test_every_unit_test_pins_its_reporting_timezone():
+    """Unit tests hold fixed dates: each sets reporting_timezone itself, so
+    that a project whose var is set elsewhere still passes them."""
+    import yaml
+
+    unpinned, count = [], 0
+    for path in sorted((PROJECT_DIR / "models").rglob("*.yml")):
+        for test in (yaml.safe_load(path.read_text()) or {}).get(
+                "unit_tests", []):
+            count += 1
+            zone = ((test.get("overrides") or {}).get("vars") or {}).get(
+                "reporting_timezone")
+            if not zone:
+                unpinned.append(test["name"])
+    assert count >= 40 and not unpinned, unpinned
