@@ -52,6 +52,10 @@
     'device_type', 'is_bot_user_agent', 'held_values', 'reject_reason',
 ] %}
 {%- set rejected_only_columns = ['occurred_at_text', 'user_agent', 'source_line'] %}
+{#- The enabled behavioural rules, read from the seed when the model runs,
+    so that the accepted rows are read once (one window per rule; Spark
+    plans each read of a CTE again). -#}
+{%- set behaviour_rules = enabled_behaviour_rules() %}
 
 with
 
@@ -70,18 +74,6 @@ bot_patterns as (
 
     select lower(pattern) as pattern
     from {{ ref('bot_user_agent_patterns') }}
-
-),
-
--- Behavioural rules switched on in the seed (none by default).
-enabled_rules as (
-
-    select
-        rule_id,
-        max_events,
-        per_seconds
-    from {{ ref('bot_behaviour_rules') }}
-    where enabled
 
 ),
 
@@ -303,89 +295,44 @@ accepted as (
 
 ),
 
--- A visitor's user agent reason, the first that applies:
+-- One pass over the accepted rows of the affected visitors: per enabled
+-- behavioural rule (enabled_behaviour_rules, read when the model runs), whether
+-- the row lies less than per_seconds after the row max_events before it
+-- in time order: then max_events + 1 rows lie that close, first to last.
+-- Events at equal times may be numbered either way: the times at each
+-- number are the same. No rule enabled: no window.
+accepted_gaps as (
+
+    select
+        {%- for rule in behaviour_rules %}
+        {{ epoch_us('occurred_at') }} - lag({{ epoch_us('occurred_at') }}, {{ rule.max_events }})
+            over (partition by visitor_id order by occurred_at)
+        < {{ rule.per_seconds * 1000000 }} as breaks_rule_{{ loop.index }},
+        {%- endfor %}
+        visitor_id,
+        device_type,
+        is_bot_user_agent
+    from accepted
+
+),
+
+-- A visitor's one bot reason, the first that applies:
 -- user_agent_pattern, then no_user_agent (no accepted event with a known
--- device); null when neither applies.
-user_agent_reasons as (
+-- device), then behaviour:<rule_id> in rule_id order; null for a human.
+visitor_verdicts as (
 
     select
         visitor_id,
         case
             when bool_or(is_bot_user_agent) then 'user_agent_pattern'
             when not bool_or(device_type <> 'unknown') then 'no_user_agent'
-        end as bot_reason,
-        count(*) as accepted_events
-    from accepted
+            {%- for rule in behaviour_rules %}
+            when bool_or(coalesce(breaks_rule_{{ loop.index }}, false))
+                then {{ sql_string('behaviour:' ~ rule.rule_id) }}
+            {%- endfor %}
+        end as bot_reason
+    from accepted_gaps
     group by visitor_id
-
-),
-
--- Behavioural rules: a visitor breaks a rule when some max_events + 1 of
--- their accepted events (in time order) lie less than per_seconds apart,
--- first to last. Only the visitors without a user agent reason and with
--- more accepted events than the smallest enabled max_events are numbered
--- (none while every rule is off).
-busy_visitors as (
-
-    select visitor_id
-    from user_agent_reasons
-    where
-        bot_reason is null
-        and accepted_events
-        > (select min(enabled_rules.max_events) from enabled_rules)
-
-),
-
-busy_events as (
-
-    select
-        accepted.visitor_id,
-        {{ epoch_us('accepted.occurred_at') }} as occurred_us,
-        row_number() over (
-            partition by accepted.visitor_id
-            order by accepted.occurred_at
-        ) as event_number
-    from accepted
-    semi join busy_visitors
-        on accepted.visitor_id = busy_visitors.visitor_id
-
-),
-
--- The first broken rule of each visitor, in rule_id order. Events at equal
--- times may be numbered either way: the times at each number are the same.
-behaviour_verdicts as (
-
-    select
-        later.visitor_id,
-        min(enabled_rules.rule_id) as rule_id
-    from busy_events as later
-    inner join enabled_rules
-        on later.event_number > enabled_rules.max_events
-    inner join busy_events as earlier
-        on
-            later.visitor_id = earlier.visitor_id
-            and earlier.event_number
-            = later.event_number - enabled_rules.max_events
-    where
-        later.occurred_us - earlier.occurred_us
-        < enabled_rules.per_seconds * 1000000
-    group by later.visitor_id
-
-),
-
--- A visitor's one bot reason: the user agent reason, else
--- behaviour:<rule_id>; null for a human.
-visitor_verdicts as (
-
-    select
-        user_agent_reasons.visitor_id,
-        coalesce(
-            user_agent_reasons.bot_reason,
-            'behaviour:' || behaviour_verdicts.rule_id
-        ) as bot_reason
-    from user_agent_reasons
-    left join behaviour_verdicts
-        on user_agent_reasons.visitor_id = behaviour_verdicts.visitor_id
 
 ),
 
