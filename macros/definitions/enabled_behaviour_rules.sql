@@ -6,12 +6,16 @@
     assert_bot_behaviour_rules_valid checks them before any model reads
     them. Unit tests set it with a macro override. -#}
 {% macro enabled_behaviour_rules() -%}
-    {%- if not execute -%}
+    {%- set seed = ref('bot_behaviour_rules') if execute else none -%}
+    {#- none at parse time, nor before the seed is loaded (a linter
+        compiling the project on an empty database) -#}
+    {%- if seed is none or adapter.get_relation(seed.database, seed.schema,
+        seed.identifier) is none -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set found = run_query(
         'select rule_id, max_events, per_seconds from '
-        ~ ref('bot_behaviour_rules')
+        ~ seed
         ~ ' where enabled and rule_id is not null order by rule_id') -%}
     {%- set rules = [] -%}
     {%- for row in found.rows -%}
