@@ -304,13 +304,14 @@ accepted as (
 accepted_gaps as (
 
     select
+        visitor_id,
+        device_type,
         {%- for rule in behaviour_rules %}
-        {{ epoch_us('occurred_at') }} - lag({{ epoch_us('occurred_at') }}, {{ rule.max_events }})
+        {{ epoch_us('occurred_at') }}
+        - lag({{ epoch_us('occurred_at') }}, {{ rule.max_events }})
             over (partition by visitor_id order by occurred_at)
         < {{ rule.per_seconds * 1000000 }} as breaks_rule_{{ loop.index }},
         {%- endfor %}
-        visitor_id,
-        device_type,
         is_bot_user_agent
     from accepted
 
