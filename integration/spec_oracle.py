@@ -98,6 +98,61 @@ def classify(rows, bot_patterns):
     return fates
 
 
+def traffic_reasons(rows, fates, bot_patterns, rules=()):
+    """Issue 18: each visitor with accepted rows (fate bot or counted, by
+    `classify`) and their one reason, the first that applies:
+    user_agent_pattern, no_user_agent, behaviour:<rule_id> (the enabled
+    rules, dicts as in seeds/bot_behaviour_rules.csv, in rule_id order: more
+    than max_events accepted events within less than per_seconds seconds),
+    else human. `fates` decide only which rows are accepted."""
+    patterns = [p.lower() for p in bot_patterns]
+    times = defaultdict(list)
+    has_agent, has_bot_agent = defaultdict(bool), defaultdict(bool)
+    for row, (status, _) in zip(rows, fates):
+        if status not in ("bot", "counted"):
+            continue
+        visitor, agent = row["visitor_id"], row.get("user_agent")
+        times[visitor].append(parse_time(row["occurred_at"]))
+        has_agent[visitor] |= not is_blank(agent)
+        has_bot_agent[visitor] |= agent is not None and any(
+            p in agent.lower() for p in patterns)
+    enabled = sorted((r for r in rules if str(r["enabled"]).lower() == "true"),
+                     key=lambda r: r["rule_id"])
+    reasons = {}
+    for visitor, stamps in times.items():
+        stamps.sort()
+        reason = "human"
+        if has_bot_agent[visitor]:
+            reason = "user_agent_pattern"
+        elif not has_agent[visitor]:
+            reason = "no_user_agent"
+        else:
+            for rule in enabled:
+                n = int(rule["max_events"])
+                window = timedelta(seconds=float(rule["per_seconds"]))
+                if any(stamps[i + n] - stamps[i] < window
+                       for i in range(len(stamps) - n)):
+                    reason = f"behaviour:{rule['rule_id']}"
+                    break
+        reasons[visitor] = reason
+    return reasons
+
+
+def traffic_classification(rows, fates, reasons):
+    """audit.traffic_classification written again: {(date, class, reason):
+    (visitors, events)} over the accepted rows."""
+    visitors, events = defaultdict(set), defaultdict(int)
+    for row, (status, _) in zip(rows, fates):
+        if status not in ("bot", "counted"):
+            continue
+        reason = reasons[row["visitor_id"]]
+        key = (parse_time(row["occurred_at"]).date(),
+               "human" if reason == "human" else "bot", reason)
+        visitors[key].add(row["visitor_id"])
+        events[key] += 1
+    return {key: (len(visitors[key]), events[key]) for key in events}
+
+
 # ------------------------------------------------------------ finality
 # SPEC section 4, "Finality", written again: from the counted events' times
 # (UTC datetimes) alone.

@@ -674,7 +674,8 @@ def test_dashboard_screenshot(superset):
 # --- the sandbox (issue 16) ---------------------------------------------------
 
 AUDIT_EXPORTED = {"event_reconciliation", "load_batches",
-                  "unmatched_definitions"}
+                  "unmatched_definitions", "traffic_classification",
+                  "restatements"}
 
 
 def test_superset_serves_the_bi_file_not_the_build(superset):

@@ -76,6 +76,13 @@ def bot_pattern(rows):
     return rows + [{"pattern": "firefox", "description": "test: a browser"}]
 
 
+def bot_behaviour(rows):
+    for row in rows:
+        if row["rule_id"] == "events_per_minute":
+            row["enabled"], row["max_events"] = "true", "3"
+    return rows
+
+
 # (name, seed file, change, vars, the definition the log must name)
 CHANGES = [
     ("goal_event", "goals.csv", goal_event, None, "seed goals"),
@@ -86,6 +93,8 @@ CHANGES = [
      "seed channel_rules"),
     ("bot_pattern", "bot_user_agent_patterns.csv", bot_pattern, None,
      "seed bot_user_agent_patterns"),
+    ("bot_behaviour", "bot_behaviour_rules.csv", bot_behaviour, None,
+     "seed bot_behaviour_rules"),
     ("var_funnel_max_steps", None, None, "{funnel_max_steps: 6}",
      "var funnel_max_steps"),
     ("var_late_event_lookback_days", None, None,
@@ -98,7 +107,8 @@ CHANGES = [
 
 # the changes after which the change log (stg_events__classified) is
 # rebuilt in full (funnel_max_steps is part of every fingerprint)
-FULL_CHANGE_LOG = {"bot_pattern", "hold_constant", "var_funnel_max_steps"}
+FULL_CHANGE_LOG = {"bot_pattern", "bot_behaviour", "hold_constant",
+                   "var_funnel_max_steps"}
 
 
 @pytest.fixture(scope="module")

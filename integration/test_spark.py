@@ -2,7 +2,9 @@
 
 The bundled sample as Parquet (sample_data/events.parquet) is built twice,
 on Spark and on DuckDB, with `dbt build` (seeds, models, unit tests and data
-tests). Every mart and audit table must be equal row for row (rates within
+tests), both with reporting_timezone Australia/Sydney (SPEC section 6: its
+clocks go forward on 2026-10-04, inside the sample), so that local dates,
+local period ends and finality bounds are compared too. Every mart and audit table must be equal row for row (rates within
 1e-9), and every unit test must pass on both targets. Spark's tables are
 Parquet files under its warehouse folder, read back here with DuckDB.
 """
@@ -27,6 +29,8 @@ RUN_TIME_COLUMNS = {"loaded_at", "processed_at", "file_modified_at"}
 # three incremental builds and one full build differ there by design.
 LOAD_HISTORY_COLUMNS = {"late_rows", "earlier_newest_occurred_at"}
 TOLERANCE = 1e-9
+# a reporting time zone with a daylight-saving change inside the sample
+ZONE = "Australia/Sydney"
 
 
 def spark_env(work_dir: Path) -> dict:
@@ -49,9 +53,12 @@ def builds(tmp_path_factory):
         pytest.fail("java is not installed: scripts/spark_setup.sh installs it")
     spark_dir = tmp_path_factory.mktemp("spark")
     duck_dir = tmp_path_factory.mktemp("duckdb_parquet")
-    spark = run_dbt(["build"], work_dir=spark_dir, raw_path=SAMPLE_PARQUET,
+    local = ["--vars", f"{{reporting_timezone: {ZONE}}}"]
+    spark = run_dbt(["build", *local], work_dir=spark_dir,
+                    raw_path=SAMPLE_PARQUET,
                     extra_env=spark_env(spark_dir)).check()
-    duck = run_dbt(["build"], work_dir=duck_dir, raw_path=SAMPLE_PARQUET).check()
+    duck = run_dbt(["build", *local], work_dir=duck_dir,
+                   raw_path=SAMPLE_PARQUET).check()
     return spark_dir, spark, duck_dir, duck
 
 

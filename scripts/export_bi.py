@@ -46,7 +46,8 @@ from swap_db import fsync_path, remove, seal, wal_left
 WHOLE_SCHEMAS = ("marts",)
 # And these, by name (see the module docstring for why each is in or out).
 AUDIT_TABLES = ("event_reconciliation", "load_batches",
-                "unmatched_definitions")
+                "unmatched_definitions", "traffic_classification",
+                "restatements")
 SOURCE_ALIAS = "bi_export_source"
 
 

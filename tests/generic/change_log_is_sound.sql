@@ -1,9 +1,10 @@
 {#- The rules of stg_events__classified, in one query, over the rows its
     latest build wrote (platform.model_builds; every row after a build in
     full, none after a build that found nothing new): a raw_row_id on every
-    row; a known fate; a reject reason exactly on rejected rows; and, over
-    the whole table, each raw_row_id the build wrote once and each of its
-    accepted event ids accepted once. Sound because a build rewrites (and
+    row; a known fate; a reject reason exactly on rejected rows; a known
+    bot reason exactly on bot rows; and, over the whole table, each
+    raw_row_id the build wrote once and each of its accepted event ids
+    accepted once. Sound because a build rewrites (and
     stamps with processed_at = its built_at) every row whose fate it can
     change: a row it did not write was checked by the build that did.
     After a build in full, the keys are grouped over the table without the
@@ -81,6 +82,15 @@ problems as (
     select 'reject_reason disagrees with event_status', cast(raw_row_id as string)
     from written
     where (event_status = 'rejected') <> (reject_reason is not null)
+    union all
+    select 'bot_reason disagrees with event_status', cast(raw_row_id as string)
+    from written
+    where
+        (event_status = 'bot') <> (bot_reason is not null)
+        or not (
+            bot_reason in ('user_agent_pattern', 'no_user_agent')
+            or bot_reason like 'behaviour:%'
+        )
     {%- if not wrote_nothing %}
     union all
     select 'raw_row_id repeated', cast(raw_row_id as string)

@@ -77,7 +77,8 @@ final as (
         data_span.data_through,
         coalesce(
             periods.period_start >= data_span.first_event_date
-            and cast(periods.period_end as timestamp) <= data_span.data_through,
+            and {{ local_midnight_utc('periods.period_end') }}
+            <= data_span.data_through,
             false
         ) as covers_whole_period
     from periods

@@ -535,7 +535,7 @@ final as (
         end as diagnosis,
         cast({{ falls_below_relative }} as double) as falls_below_relative,
         cast({{ min_entrants }} as bigint) as min_entrants,
-        cast(data_through as date) as data_through_date,
+        {{ event_date('data_through') }} as data_through_date,
         {{ is_final('data_through', 'final_after') }} as is_complete,
         data_through,
         {{ is_final('data_through', 'final_after') }} as is_final,

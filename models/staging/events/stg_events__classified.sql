@@ -3,10 +3,11 @@
     among the rows not rejected), bot (every accepted row of a bot visitor),
     counted. Narrow: the ids, the time, the fate, and only what later
     models read (page path, referrer host, utm source and medium, device
-    type, whether the user agent is a bot's, and the digests of the
-    property values that funnels hold constant: held_values). A change of
-    the held keys rebuilds it in full; any other change of the funnels
-    seed does not (meta definitions_read_in_part). The raw text of a row is kept
+    type, whether the user agent is a bot's, why a bot row's visitor is a
+    bot (bot_reason), and the digests of the property values that funnels
+    hold constant: held_values). A change of the held keys rebuilds it in
+    full; any other change of the funnels seed does not (meta
+    definitions_read_in_part). The raw text of a row is kept
     only when it is rejected (for audit.rejected_events); any other row
     leads back to its raw text by raw_row_id (stg_events__raw_files).
 
@@ -15,8 +16,10 @@
       - the accepted row of an event_id a new accepted row competes with
         (the earliest copy wins, whichever load it came in; its raw text is
         read back from its file for the tie-break, history_raw_rows_sql);
-      - every accepted row of a visitor whose bot verdict flips (a late bot
-        user agent, or a first user agent, or a copy that no longer counts);
+      - every accepted row of a visitor whose bot verdict or reason changes
+        (a late bot user agent, or a first user agent, or a copy that no
+        longer counts, or events that now exceed an enabled behavioural
+        rule of bot_behaviour_rules);
       - the new rows.
     Every other row keeps its fate, so the table equals a full refresh. The
     materialization (visitor_incremental) replaces the returned rows by
@@ -25,6 +28,7 @@
 -- depends_on: {{ ref('stg_events__raw_rows') }}
 -- depends_on: {{ ref('stg_events__raw_files') }}
 -- depends_on: {{ ref('funnels') }}
+-- depends_on: {{ ref('bot_behaviour_rules') }}
 {{ config(
     materialized='visitor_incremental',
     unique_key='raw_row_id',
@@ -48,6 +52,10 @@
     'device_type', 'is_bot_user_agent', 'held_values', 'reject_reason',
 ] %}
 {%- set rejected_only_columns = ['occurred_at_text', 'user_agent', 'source_line'] %}
+{#- The enabled behavioural rules, read from the seed when the model runs,
+    so that the accepted rows are read once (one window per rule; Spark
+    plans each read of a CTE again). -#}
+{%- set behaviour_rules = enabled_behaviour_rules() %}
 
 with
 
@@ -113,6 +121,7 @@ new_keys as (
         new_rows.raw_row_id,
         new_rows.event_id,
         new_rows.visitor_id,
+        new_rows.occurred_at,
         coalesce(user_agent_verdicts.device_type, 'unknown') as device_type,
         coalesce(user_agent_verdicts.is_bot_user_agent, false)
             as is_bot_user_agent
@@ -144,6 +153,7 @@ history_winners as (
         history.raw_row_id,
         history.event_id,
         history.visitor_id,
+        history.occurred_at,
         history.device_type,
         history.is_bot_user_agent
     from history
@@ -262,6 +272,7 @@ accepted as (
 
     select
         competing.visitor_id,
+        competing.occurred_at,
         competing.device_type,
         competing.is_bot_user_agent
     from competing
@@ -271,6 +282,7 @@ accepted as (
     union all
     select
         history.visitor_id,
+        history.occurred_at,
         history.device_type,
         history.is_bot_user_agent
     from history
@@ -283,13 +295,44 @@ accepted as (
 
 ),
 
+-- One pass over the accepted rows of the affected visitors: per enabled
+-- behavioural rule (enabled_behaviour_rules, read when the model runs), whether
+-- the row lies less than per_seconds after the row max_events before it
+-- in time order: then max_events + 1 rows lie that close, first to last.
+-- Events at equal times may be numbered either way: the times at each
+-- number are the same. No rule enabled: no window.
+accepted_gaps as (
+
+    select
+        visitor_id,
+        device_type,
+        {%- for rule in behaviour_rules %}
+        {{ epoch_us('occurred_at') }}
+        - lag({{ epoch_us('occurred_at') }}, {{ rule.max_events }})
+            over (partition by visitor_id order by occurred_at)
+        < {{ rule.per_seconds * 1000000 }} as breaks_rule_{{ loop.index }},
+        {%- endfor %}
+        is_bot_user_agent
+    from accepted
+
+),
+
+-- A visitor's one bot reason, the first that applies:
+-- user_agent_pattern, then no_user_agent (no accepted event with a known
+-- device), then behaviour:<rule_id> in rule_id order; null for a human.
 visitor_verdicts as (
 
     select
         visitor_id,
-        bool_or(is_bot_user_agent)
-        or not bool_or(device_type <> 'unknown') as is_bot
-    from accepted
+        case
+            when bool_or(is_bot_user_agent) then 'user_agent_pattern'
+            when not bool_or(device_type <> 'unknown') then 'no_user_agent'
+            {%- for rule in behaviour_rules %}
+            when bool_or(coalesce(breaks_rule_{{ loop.index }}, false))
+                then {{ sql_string('behaviour:' ~ rule.rule_id) }}
+            {%- endfor %}
+        end as bot_reason
+    from accepted_gaps
     group by visitor_id
 
 ),
@@ -329,9 +372,15 @@ rewritten as (
         case
             when new_rows.reject_reason is not null then 'rejected'
             when duplicates.raw_row_id is not null then 'duplicate'
-            when visitor_verdicts.is_bot then 'bot'
+            when visitor_verdicts.bot_reason is not null then 'bot'
             else 'counted'
-        end as event_status
+        end as event_status,
+        case
+            when
+                new_rows.reject_reason is null
+                and duplicates.raw_row_id is null
+                then visitor_verdicts.bot_reason
+        end as bot_reason
     from new_rows
     left join user_agent_verdicts
         on new_rows.user_agent = user_agent_verdicts.user_agent
@@ -342,7 +391,8 @@ rewritten as (
     {% if is_incremental() -%}
     union all
     -- the earlier winners of the touched event ids, and the untouched
-    -- accepted rows of visitors whose bot verdict flipped: all of them rows
+    -- accepted rows of visitors whose bot reason changed (to or from none:
+    -- the verdict flipped): all of them rows
     -- of the affected visitors (an inner join, so that with no new row the
     -- table is not read at all)
     select
@@ -351,9 +401,13 @@ rewritten as (
         {%- endfor %}
         case
             when duplicates.raw_row_id is not null then 'duplicate'
-            when visitor_verdicts.is_bot then 'bot'
+            when visitor_verdicts.bot_reason is not null then 'bot'
             else 'counted'
-        end as event_status
+        end as event_status,
+        case
+            when duplicates.raw_row_id is null
+                then visitor_verdicts.bot_reason
+        end as bot_reason
     from history
     left join touched_event_ids
         on history.event_id = touched_event_ids.event_id
@@ -367,7 +421,8 @@ rewritten as (
         history.event_status in ('bot', 'counted')
         and (
             touched_event_ids.event_id is not null
-            or (history.event_status = 'bot') <> visitor_verdicts.is_bot
+            or coalesce(history.bot_reason, '')
+            <> coalesce(visitor_verdicts.bot_reason, '')
         )
     {%- endif %}
 
