@@ -188,6 +188,37 @@ def check_figures(repo: Path, out: Path) -> dict:
     for name, fig_b, fig_h in figures["reconciliation"]:
         assert (fig_b, fig_h) == (b[name], h[name])
         assert f"| {name} | {b[name]:,} | {h[name]:,} | {h[name] - b[name]:+,} |" in md
+    # Visitors by traffic class, and the visitors that moved, from each
+    # build's staging rows.
+    status = ("select visitor_id, event_status, bot_reason "
+              "from staging.stg_events__classified where event_status in ('counted', 'bot')")
+    sides = {}
+    for name, db in (("base", base_db), ("head", head_db)):
+        per = {}
+        for r in rows_of(db, status):
+            reason = "human" if r["event_status"] == "counted" else f"bot: {r['bot_reason']}"
+            visitors, events = per.setdefault(reason, (set(), [0]))
+            visitors.add(r["visitor_id"])
+            events[0] += 1
+        sides[name] = per
+    reasons = set(sides["base"]) | set(sides["head"])
+    expected = {r: (len(sides["base"].get(r, (set(), [0]))[0]),
+                    sides["base"].get(r, (set(), [0]))[1][0],
+                    len(sides["head"].get(r, (set(), [0]))[0]),
+                    sides["head"].get(r, (set(), [0]))[1][0]) for r in reasons}
+    assert {row[0]: tuple(row[1:]) for row in figures["visitors"]["rows"]} == expected
+
+    def who(side, bot):
+        return set().union(*(v for r, (v, _) in sides[side].items()
+                             if r.startswith("bot") == bot))
+    to_bot = len(who("base", False) & who("head", True))
+    to_human = len(who("base", True) & who("head", False))
+    assert (figures["visitors"]["human_to_bot"], figures["visitors"]["bot_to_human"]) == (
+        to_bot, to_human)
+    if to_bot:
+        assert f"{to_bot:,} visitor{'s' if to_bot != 1 else ''} moved from human to bot" in md
+    if not (to_bot or to_human):
+        assert "No visitor moved between human and bot." in md
     html = (out / "review.html").read_text()
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html and "<script" not in html
@@ -222,6 +253,7 @@ def test_uncommitted_change_is_named_and_measured(clean, kind):
     assert any(m["added"] or m["removed"] or m["changed"] for m in figures["marts"])
     if kind == "bot_pattern":
         assert "rows moved from counted to bot" in md
+        assert figures["visitors"]["human_to_bot"] > 0
 
 
 def test_committed_window_change_against_the_merge_base(clean):

@@ -14,7 +14,10 @@ Three parts, each plain Python over files or SQL over the two DuckDB files
   changed, each mart joined on its grain: the model's primary_key
   constraint in that build's manifest; for the rate marts the largest
   changes first, and the headline macro rate on top;
-- audit.event_reconciliation before and after.
+- audit.event_reconciliation before and after, and the visitors (and
+  their events) by traffic class and reason, with how many visitors moved
+  between human and bot (from staging.stg_events__classified: only
+  counts are written).
 
 Writes OUT_DIR/review.md and OUT_DIR/review.html (self-contained: inline
 CSS and SVG, no script, no network) and OUT_DIR/review.json (the figures),
@@ -366,6 +369,47 @@ def reconciliation(con) -> list[tuple[str, int | None, int | None]]:
     return list(zip(RECON, one("base"), one("head")))
 
 
+TRAFFIC_SQL = """
+select case when event_status = 'counted' then 'human'
+            else 'bot: ' || coalesce(bot_reason, 'unknown') end as reason,
+       count(distinct visitor_id) as visitors, count(*) as events
+from {db}.staging.stg_events__classified
+where event_status in ('counted', 'bot')
+group by all
+"""
+MOVED_SQL = """
+select count(*) from (
+    select distinct visitor_id from {a}.staging.stg_events__classified
+    where event_status = '{a_status}'
+) as a
+inner join (
+    select distinct visitor_id from {b}.staging.stg_events__classified
+    where event_status = '{b_status}'
+) as b using (visitor_id)
+"""
+
+
+def traffic(con) -> dict | None:
+    """Visitors and events per traffic reason in each build, and the
+    visitors that were human in one build and bot in the other (a visitor
+    is one or the other, SPEC section 3); None when a build has no
+    bot_reason (an older base)."""
+    try:
+        sides = {db: {r: (v, e) for r, v, e in con.execute(TRAFFIC_SQL.format(db=db)).fetchall()}
+                 for db in ("base", "head")}
+        to_bot, to_human = (
+            con.execute(MOVED_SQL.format(a=a, b=b, a_status=s_a, b_status=s_b)).fetchone()[0]
+            for a, b, s_a, s_b in (("base", "head", "counted", "bot"),
+                                   ("base", "head", "bot", "counted")))
+    except duckdb.Error:
+        return None
+    reasons = sorted(set(sides["base"]) | set(sides["head"]),
+                     key=lambda r: (r != "human", r))
+    rows = [(r, *sides["base"].get(r, (0, 0)), *sides["head"].get(r, (0, 0)))
+            for r in reasons]
+    return {"rows": rows, "human_to_bot": to_bot, "bot_to_human": to_human}
+
+
 # ---------------------------------------------------------------- writing
 
 def pct(x) -> str:
@@ -393,7 +437,8 @@ def row_label(d: MartDiff, r: dict) -> str:
     return f"{name} ({', '.join(keys)})" if name else ", ".join(keys)
 
 
-def build_review(defs, marts, recon, head_rates, base_label) -> tuple[str, dict]:
+def build_review(defs, marts, recon, head_rates, base_label,
+                 visitors=None) -> tuple[str, dict]:
     n_defs = sum(len(v) for v in defs.values())
     changed_marts = [m for m in marts if m.differs]
     lines = [f"## Definition review against `{base_label}`", ""]
@@ -474,12 +519,26 @@ def build_review(defs, marts, recon, head_rates, base_label) -> tuple[str, dict]
         lines += ["", f"{abs(bot_a - bot_b):,} rows moved {direction}."]
     elif bot_b is not None and bot_a is not None:
         lines += ["", "No row moved between counted and bot."]
+    if visitors:
+        lines += ["", "### Visitors by traffic class", "",
+                  "| class: reason | visitors before -> after | change "
+                  "| events before -> after | change |",
+                  "|---|---|---:|---|---:|"]
+        for reason, v_b, e_b, v_a, e_a in visitors["rows"]:
+            lines.append(f"| {reason} | {arrow(v_b, v_a)} | {v_a - v_b:+,} "
+                         f"| {arrow(e_b, e_a)} | {e_a - e_b:+,} |")
+        moves = [f"{n:,} visitor{'s' if n != 1 else ''} moved from {a} to {b}"
+                 for n, a, b in ((visitors["human_to_bot"], "human", "bot"),
+                                 (visitors["bot_to_human"], "bot", "human")) if n]
+        lines += ["", ("; ".join(moves) if moves
+                       else "No visitor moved between human and bot") + "."]
     figures = {
         "summary": summary,
         "definition_changes": defs,
         "marts": [m.__dict__ | {"top": None} for m in marts],
         "headline": head_rates,
         "reconciliation": recon,
+        "visitors": visitors,
     }
     return "\n".join(lines) + "\n", figures
 
@@ -614,8 +673,9 @@ def main(argv: list[str]) -> int:
     macro = "fct_macro_conversion_rates"
     rates = headline(con, macro in base_grains and macro in head_grains)
     recon = reconciliation(con)
+    visitors = traffic(con)
     con.close()
-    md, figures = build_review(defs, marts, recon, rates, base_label)
+    md, figures = build_review(defs, marts, recon, rates, base_label, visitors)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "review.md").write_text(md, encoding="utf-8")
     write_html(out_dir / "review.html", md, marts)
