@@ -39,7 +39,8 @@ from conftest import PROJECT_DIR, SAMPLE_CSV, dbt_env, run_dbt, served_tables
 
 SCRIPTS = PROJECT_DIR / "scripts"
 BI_AUDIT_TABLES = {"audit.event_reconciliation", "audit.load_batches",
-                   "audit.unmatched_definitions"}
+                   "audit.unmatched_definitions", "audit.traffic_classification",
+                   "audit.restatements"}
 FAST = ["--exclude-resource-type", "test"]  # data tests: other modules
 MAKE_WAL = """
 import os, sys, duckdb
