@@ -1236,6 +1236,12 @@ def write_variant_seeds(seeds_dir: Path, variant: dict,
     _write_csv(seeds_dir / "funnel_exclusions.csv", fields, rows)
 
 
+def _variant_failed(run: dict, build: str, log, what: str) -> None:
+    """Record a funnel options variant's failed build and print its log's tail."""
+    run["error"] = f"{build}: {dbt_error(log)}"
+    print(f"funnel options, {what} (log {log}):\n{tail(log)}", file=sys.stderr)
+
+
 def options_project(folder: Path) -> Path:
     """A copy of the project's definitions (dbt_project.yml, models, macros,
     tests, seeds) whose seeds the variants rewrite: the project's own seeds
@@ -1339,9 +1345,8 @@ def run_funnel_options(work: Path, raw_glob: str, profile: dict, logs: Path,
                 run["prepare"]["model_seconds"] = model_seconds(prep_results)
             if not prep.ok:
                 ok = False
-                run["error"] = f"untimed dbt build: {dbt_error(prep.log)}"
-                print(f"funnel options, {variant['name']}: the untimed build before "
-                      f"it failed (log {prep.log}):\n{tail(prep.log)}", file=sys.stderr)
+                _variant_failed(run, "untimed dbt build", prep.log,
+                                f"{variant['name']}: the untimed build before it failed")
                 continue
             timed = Step(f"funnel {variant['name']}")
             keep = logs / f"run_results.funnel_options.{tag}.json"
@@ -1354,9 +1359,8 @@ def run_funnel_options(work: Path, raw_glob: str, profile: dict, logs: Path,
                         "nodes": timed.detail.get("nodes")})
             if not timed.ok:
                 ok = False
-                run["error"] = f"timed dbt build: {dbt_error(timed.log)}"
-                print(f"funnel options, {variant['name']} failed (log {timed.log}):\n"
-                      f"{tail(timed.log)}", file=sys.stderr)
+                _variant_failed(run, "timed dbt build", timed.log,
+                                f"{variant['name']} failed")
                 continue
             try:
                 run["model_seconds"] = model_seconds(keep)
