@@ -157,6 +157,15 @@ def traffic_classification(rows, fates, reasons):
 # SPEC section 4, "Finality", written again: from the counted events' times
 # (UTC datetimes) alone.
 
+def period_start(grain: str, day):
+    """The first day of the period (ISO week: Monday) holding `day`."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
 def period_end(grain: str, start):
     """The day after the period's last day (its end is that midnight)."""
     if grain == "day":

@@ -22,7 +22,7 @@ import pytest
 from adversarial_events import completes, load_definitions, page_path, parse_time_us
 from conftest import PROJECT_DIR, query, run_dbt
 from funnel_options_oracle import Options, reach
-from spec_oracle import classify
+from spec_oracle import classify, period_end, period_start
 from test_foundation import bot_patterns, read_sample_rows
 
 pytestmark = pytest.mark.slow
@@ -41,22 +41,6 @@ def local_midnight_utc(day: date, zone: str) -> datetime:
     """The UTC time (naive, as stored) at which `day` begins in `zone`."""
     local = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
     return local.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def period_start(grain: str, day: date) -> date:
-    if grain == "day":
-        return day
-    if grain == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def period_end(grain: str, start: date) -> date:
-    if grain == "day":
-        return start + timedelta(days=1)
-    if grain == "week":
-        return start + timedelta(days=7)
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def seed_rows(name):

@@ -53,6 +53,7 @@ from adversarial_events import (
     is_bot_user_agent, load_definitions, page_path, parse_time_us, utc_date,
 )
 from conftest import dbt_build, query, write_events
+from spec_oracle import period_start
 
 pytestmark = pytest.mark.slow
 
@@ -85,14 +86,6 @@ def _diff_message(title, expected: dict, actual: dict) -> str:
         lines.append("  (key, expected, mart): " + _sample(
             [(k, expected[k], actual[k]) for k in differ]))
     return "\n".join(lines)
-
-
-def period_start(grain: str, day: date) -> date:
-    if grain == "day":
-        return day
-    if grain == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
 
 
 # ------------------------------------------------------------------ fixtures

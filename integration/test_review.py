@@ -183,6 +183,15 @@ def check_figures(repo: Path, out: Path) -> dict:
     assert figures["headline"][0]["before_rate"] == before
     assert figures["headline"][0]["after_rate"] == after
     assert md.splitlines()[2].startswith("**Headline macro rate**")
+    # one line per distinct figure: macro goals matching the same events
+    # (the sample's three purchase goals) share one line naming them all
+    heads = [line for line in md.splitlines()
+             if line.startswith("**Headline macro rate** (")]
+    distinct = {tuple(v for k, v in h.items() if k not in ("goal_id", "goal_name"))
+                for h in figures["headline"]}
+    assert len(heads) == len(distinct) < len(figures["headline"])
+    for h in figures["headline"]:
+        assert sum(h["goal_name"] in line for line in heads) == 1, h["goal_name"]
     recon = "select * from audit.event_reconciliation"
     b, h = rows_of(base_db, recon)[0], rows_of(head_db, recon)[0]
     for name, fig_b, fig_h in figures["reconciliation"]:

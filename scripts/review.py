@@ -444,9 +444,20 @@ def build_review(defs, marts, recon, head_rates, base_label,
     lines = [f"## Definition review against `{base_label}`", ""]
     # The headline macro rate, on top.
     if head_rates:
+        # Macro goals that match the same events (one event name, in several
+        # funnels) have the same rate: one line names them all.
+        same: dict[tuple, list[str]] = {}
         for h in head_rates:
+            same.setdefault(tuple(v for k, v in h.items()
+                                  if k not in ("goal_id", "goal_name")),
+                            []).append(h["goal_name"])
+        for h in head_rates:
+            names = same.pop(tuple(v for k, v in h.items()
+                                   if k not in ("goal_id", "goal_name")), None)
+            if names is None:
+                continue
             lines.append(
-                f"**Headline macro rate** ({h['goal_name']}, month of "
+                f"**Headline macro rate** ({'; '.join(names)}, month of "
                 f"{h['period_start']}): {arrow(h['before_rate'], h['after_rate'], pct)}"
                 + (f" ({pts(h['before_rate'], h['after_rate'])})"
                    if h['before_rate'] != h['after_rate'] else " (unchanged)")

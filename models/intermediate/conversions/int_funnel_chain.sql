@@ -79,13 +79,6 @@ goals as (
 
 ),
 
-events as (
-
-    select * from {{ ref('stg_events__classified') }}
-    where event_status = 'counted'
-
-),
-
 exclusions as (
 
     select * from {{ ref('funnel_exclusions') }}
@@ -103,33 +96,41 @@ funnel_options as (
 
 ),
 
-strict_visitors as (
+-- strict order: the visitors (by_session false) or sessions (true) whose
+-- counted events are ranked, those with an event of a strict funnel's
+-- step 2 or later (a step-1 event reaches level 1 whatever its rank)
+strict_scopes as (
 
-    select distinct goal_events.visitor_id
+    select distinct
+        goal_events.visitor_id,
+        coalesce(funnel_options.count_within = 'session', false) as by_session
     from goal_events
     inner join funnel_options
         on goal_events.funnel_id = funnel_options.funnel_id
-    where funnel_options.order_mode = 'strict'
+    where
+        funnel_options.order_mode = 'strict'
+        and goal_events.step_order > 1
 
 ),
 
--- strict order: each counted event's rank among its visitor's counted
--- events, and among its session's (visitors of strict funnels only)
+-- each counted event's rank among its visitor's counted events, or its
+-- session's: one window pass for both
 event_ranks as (
 
     select
         events.event_id,
+        strict_scopes.by_session,
         row_number() over (
-            partition by events.visitor_id
+            partition by
+                events.visitor_id,
+                strict_scopes.by_session,
+                case when strict_scopes.by_session then events.session_id end
             order by events.occurred_at, events.event_id
-        ) as visitor_rank,
-        row_number() over (
-            partition by events.visitor_id, events.session_id
-            order by events.occurred_at, events.event_id
-        ) as session_rank
-    from events
-    inner join strict_visitors
-        on events.visitor_id = strict_visitors.visitor_id
+        ) as event_rank
+    from {{ ref('stg_events__classified') }} as events
+    inner join strict_scopes
+        on events.visitor_id = strict_scopes.visitor_id
+    where events.event_status = 'counted'
 
 ),
 
@@ -141,12 +142,15 @@ excluded_events as (
         exclusions.from_step,
         exclusions.to_step,
         {{ epoch_us('events.occurred_at') }} as occurred_us
-    from events
+    from {{ ref('stg_events__classified') }} as events
     inner join exclusions
         on events.event_name = exclusions.event_name
     where
-        exclusions.page_path_pattern is null
-        or events.page_path like exclusions.page_path_pattern
+        events.event_status = 'counted'
+        and (
+            exclusions.page_path_pattern is null
+            or events.page_path like exclusions.page_path_pattern
+        )
 
 ),
 
@@ -173,11 +177,7 @@ step_events as (
             as max_gap_us,
         coalesce(goals.order_mode = 'strict', false) as is_strict,
         coalesce(goals.order_mode = 'any_order', false) as is_any_order,
-        case
-            when goals.order_mode <> 'strict' then null
-            when goals.count_within = 'session' then event_ranks.session_rank
-            else event_ranks.visitor_rank
-        end as event_rank
+        event_ranks.event_rank
     from goal_events
     inner join goals
         on goal_events.goal_id = goals.goal_id
@@ -185,6 +185,8 @@ step_events as (
         on
             goals.order_mode = 'strict'
             and goal_events.event_id = event_ranks.event_id
+            and coalesce(goals.count_within = 'session', false)
+            = event_ranks.by_session
     where
         (
             coalesce(goals.count_within, 'visitor') <> 'session'
@@ -195,13 +197,14 @@ step_events as (
 ),
 
 -- per step event and from_step f of an exclusion ending at its step: the
--- latest excluded event strictly before it (any session or property)
+-- latest excluded event strictly before it (any session or property), by
+-- one window pass over the step's events and the excluded events of the
+-- visitors who have one
 exclusion_marks as (
 
     select
         {%- for f in range(1, max_steps) %}
-        max(case when from_step = {{ f }} then excluded_us end)
-            as excluded_after_{{ f }}_us,
+        excluded_after_{{ f }}_us,
         {%- endfor %}
         funnel_id,
         visitor_id,
@@ -209,25 +212,54 @@ exclusion_marks as (
         step_order
     from (
         select
-            step_events.funnel_id,
-            step_events.visitor_id,
-            step_events.event_id,
-            step_events.step_order,
-            excluded_events.from_step,
-            max(excluded_events.occurred_us) as excluded_us
-        from step_events
-        inner join excluded_events
-            on
-                step_events.funnel_id = excluded_events.funnel_id
-                and step_events.visitor_id = excluded_events.visitor_id
-                and step_events.step_order = excluded_events.to_step
-                and step_events.occurred_us > excluded_events.occurred_us
-        group by
-            step_events.funnel_id, step_events.visitor_id,
-            step_events.event_id, step_events.step_order,
-            excluded_events.from_step
-    ) as latest_excluded
-    group by funnel_id, visitor_id, event_id, step_order
+            *,
+            {%- for f in range(1, max_steps) %}
+            max(case when from_step = {{ f }} then occurred_us end)
+                over previous_rows as excluded_after_{{ f }}_us{{ ',' if not loop.last }}
+            {%- endfor %}
+        from (
+            select
+                funnel_id,
+                visitor_id,
+                to_step as step_order,
+                occurred_us,
+                from_step,
+                cast(null as {{ dbt.type_string() }}) as event_id,
+                false as is_step_event
+            from excluded_events
+            where exists (
+                select 1
+                from step_events
+                where
+                    step_events.funnel_id = excluded_events.funnel_id
+                    and step_events.visitor_id = excluded_events.visitor_id
+                    and step_events.step_order = excluded_events.to_step
+            )
+            union all
+            select
+                funnel_id,
+                visitor_id,
+                step_order,
+                occurred_us,
+                cast(null as integer) as from_step,
+                event_id,
+                true as is_step_event
+            from step_events
+            where exists (
+                select 1
+                from exclusions
+                where
+                    exclusions.funnel_id = step_events.funnel_id
+                    and exclusions.to_step = step_events.step_order
+            )
+        ) as marked
+        window previous_rows as (
+            partition by funnel_id, visitor_id, step_order
+            order by occurred_us
+            range between unbounded preceding and 1 preceding
+        )
+    ) as marks
+    where is_step_event
 
 ),
 
