@@ -98,18 +98,20 @@ funnel_options as (
 
 -- strict order: the visitors (by_session false) or sessions (true) whose
 -- counted events are ranked, those with an event of a strict funnel's
--- step 2 or later (a step-1 event reaches level 1 whatever its rank)
+-- step 2 or later (a step-1 event reaches level 1 whatever its rank). It
+-- reads the goal events again, so that goal_events stays a single use
+-- that DuckDB does not materialize.
 strict_scopes as (
 
     select distinct
-        goal_events.visitor_id,
+        strict_steps.visitor_id,
         coalesce(funnel_options.count_within = 'session', false) as by_session
-    from goal_events
+    from {{ ref('int_goal_events_matched') }} as strict_steps
     inner join funnel_options
-        on goal_events.funnel_id = funnel_options.funnel_id
+        on strict_steps.funnel_id = funnel_options.funnel_id
     where
         funnel_options.order_mode = 'strict'
-        and goal_events.step_order > 1
+        and strict_steps.step_order > 1
 
 ),
 
