@@ -198,70 +198,93 @@ step_events as (
 
 ),
 
+exclusion_ends as (
+
+    select distinct
+        funnel_id,
+        to_step
+    from exclusions
+
+),
+
+-- the step events at the to_step of an exclusion
+exclusion_steps as (
+
+    select
+        step_events.funnel_id,
+        step_events.visitor_id,
+        step_events.step_order,
+        step_events.occurred_us,
+        step_events.event_id
+    from step_events
+    inner join exclusion_ends
+        on
+            step_events.funnel_id = exclusion_ends.funnel_id
+            and step_events.step_order = exclusion_ends.to_step
+
+),
+
+exclusion_step_visitors as (
+
+    select distinct
+        funnel_id,
+        visitor_id,
+        step_order
+    from exclusion_steps
+
+),
+
+-- those step events and the excluded events of their visitors
+exclusion_rows as (
+
+    select
+        excluded_events.funnel_id,
+        excluded_events.visitor_id,
+        excluded_events.to_step as step_order,
+        excluded_events.occurred_us,
+        excluded_events.from_step,
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        false as is_step_event
+    from excluded_events
+    inner join exclusion_step_visitors
+        on
+            excluded_events.funnel_id = exclusion_step_visitors.funnel_id
+            and excluded_events.visitor_id = exclusion_step_visitors.visitor_id
+            and excluded_events.to_step = exclusion_step_visitors.step_order
+    union all
+    select
+        funnel_id,
+        visitor_id,
+        step_order,
+        occurred_us,
+        cast(null as integer) as from_step,
+        event_id,
+        true as is_step_event
+    from exclusion_steps
+
+),
+
 -- per step event and from_step f of an exclusion ending at its step: the
 -- latest excluded event strictly before it (any session or property), by
--- one window pass over the step's events and the excluded events of the
--- visitors who have one
+-- one window pass (linear, however many excluded events a visitor has)
 exclusion_marks as (
 
     select
         {%- for f in range(1, max_steps) %}
-        excluded_after_{{ f }}_us,
+        max(case when from_step = {{ f }} then occurred_us end)
+            over previous_rows as excluded_after_{{ f }}_us,
         {%- endfor %}
         funnel_id,
         visitor_id,
         event_id,
-        step_order
-    from (
-        select
-            *,
-            {%- for f in range(1, max_steps) %}
-            max(case when from_step = {{ f }} then occurred_us end)
-                over previous_rows as excluded_after_{{ f }}_us{{ ',' if not loop.last }}
-            {%- endfor %}
-        from (
-            select
-                funnel_id,
-                visitor_id,
-                to_step as step_order,
-                occurred_us,
-                from_step,
-                cast(null as {{ dbt.type_string() }}) as event_id,
-                false as is_step_event
-            from excluded_events
-            where exists (
-                select 1
-                from step_events
-                where
-                    step_events.funnel_id = excluded_events.funnel_id
-                    and step_events.visitor_id = excluded_events.visitor_id
-                    and step_events.step_order = excluded_events.to_step
-            )
-            union all
-            select
-                funnel_id,
-                visitor_id,
-                step_order,
-                occurred_us,
-                cast(null as integer) as from_step,
-                event_id,
-                true as is_step_event
-            from step_events
-            where exists (
-                select 1
-                from exclusions
-                where
-                    exclusions.funnel_id = step_events.funnel_id
-                    and exclusions.to_step = step_events.step_order
-            )
-        ) as marked
-        window previous_rows as (
-            partition by funnel_id, visitor_id, step_order
-            order by occurred_us
-            range between unbounded preceding and 1 preceding
-        )
-    ) as marks
-    where is_step_event
+        step_order,
+        is_step_event
+    from exclusion_rows
+    window previous_rows as (
+        partition by funnel_id, visitor_id, step_order
+        order by occurred_us
+        range between unbounded preceding and 1 preceding
+    )
 
 ),
 
@@ -319,6 +342,7 @@ candidates_{{ step }} as (
             and step_events.visitor_id = exclusion_marks.visitor_id
             and step_events.event_id = exclusion_marks.event_id
             and step_events.step_order = exclusion_marks.step_order
+            and exclusion_marks.is_step_event
     where step_events.step_order = {{ step }} and not step_events.is_any_order
 
 ),
