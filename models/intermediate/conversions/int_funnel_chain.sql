@@ -32,13 +32,15 @@
         level's latest row before the event (it carries the latest start
         and is the nearest), so the bound is one more predicate on it;
       - strict: that row must also be the event just before, by its rank
-        among the visitor's (or session's) counted events;
+        among the visitor's (or session's) counted events (one window pass
+        ranks both, over the visitors with a strict step-2+ event only);
       - exclusions: every level carries the times of the chain's steps
         (step_j_us; each is nondecreasing with time, like the start, so the
         window max is the latest row's); a step-k event carries, per
         from_step f, the latest excluded event before it
-        (excluded_after_f_us), and the chain is void when that is later
-        than its step f. The greedy chain (latest row at every level) is
+        (excluded_after_f_us: one window pass over the step's events and
+        their visitors' excluded events, linear however many there are),
+        and the chain is void when that is later than its step f. The greedy chain (latest row at every level) is
         the latest at every step, so it is void only if every chain is.
     order_mode any_order has its own pass (any_order_* below, SPEC 5): a
     visitor reaches level k when some span [t, t + window] starting at one
